@@ -1,0 +1,125 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import { awscdk, javascript } from 'projen';
+
+/** Lowest aws-cdk-lib consumers may use (peer range starts here). */
+const MIN_CDK_VERSION = '2.200.0';
+/** The aws-cdk-lib we build and test against (cdk-nag 3 needs a recent one). */
+const TEST_CDK_VERSION = '2.276.0';
+
+const project = new awscdk.AwsCdkConstructLibrary({
+  name: 'cdk-medical-imaging-pipeline',
+  description:
+    'AWS CDK constructs for a serverless medical-imaging AI pipeline: DICOM/PNG/JPEG ingest with de-identification, pluggable analyzers, FHIR reports and clinician notification.',
+  author: 'cdk-medical-imaging-pipeline developers',
+  authorAddress: 'maintainers@cdk-medical-imaging-pipeline.dev',
+  repositoryUrl: 'https://github.com/cdk-medical-imaging-pipeline/cdk-medical-imaging-pipeline.git',
+  license: 'MIT',
+  copyrightOwner: 'cdk-medical-imaging-pipeline developers',
+  keywords: ['aws-cdk', 'cdk', 'dicom', 'medical-imaging', 'healthcare', 'fhir', 'step-functions', 'hipaa'],
+  defaultReleaseBranch: 'main',
+  packageManager: javascript.NodePackageManager.NPM,
+  projenrcTs: true,
+  jsiiVersion: '~5.9.0',
+  typescriptVersion: '~5.9.0',
+  cdkVersion: MIN_CDK_VERSION,
+  constructsVersion: '10.0.5',
+  peerDependencyOptions: { pinnedDevDependency: false },
+  minNodeVersion: '20.0.0',
+
+  // No hosted CI/release here: `.ci/run` is the CI entry point.
+  github: false,
+  release: false,
+  buildWorkflow: false,
+
+  publishToPypi: {
+    distName: 'cdk-medical-imaging-pipeline',
+    module: 'cdk_medical_imaging_pipeline',
+  },
+
+  // Handlers are bundled by the explicit addBundle() calls below, not by
+  // projen's generated Function classes (those pin the runtime).
+  lambdaAutoDiscover: false,
+
+  jestOptions: {
+    updateSnapshot: javascript.UpdateSnapshot.NEVER,
+    jestConfig: {
+      testTimeout: 60_000,
+      testMatch: ['<rootDir>/test/**/*.test.ts'],
+    },
+  },
+
+  devDeps: [
+    `aws-cdk-lib@${TEST_CDK_VERSION}`,
+    'node@^22',
+    'cdk-nag@3.0.2',
+    'esbuild',
+    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    'constructs@^10.5.1',
+    // Handler runtime dependencies: bundled into assets/ at build time, so
+    // consumers of the library never install them.
+    '@aws-sdk/client-dynamodb',
+    '@aws-sdk/lib-dynamodb',
+    '@aws-sdk/client-s3',
+    '@aws-sdk/client-sfn',
+    '@aws-sdk/client-eventbridge',
+    '@aws-sdk/client-sns',
+    '@aws-sdk/client-secrets-manager',
+    '@aws-lambda-powertools/logger',
+    '@aws-lambda-powertools/batch',
+    '@types/aws-lambda',
+    'pngjs',
+    '@types/pngjs',
+    'jpeg-js',
+    'dicom-parser',
+    // Local engines and mocks for handler tests.
+    'dynalite',
+    's3rver',
+    'aws-sdk-client-mock',
+  ],
+});
+
+// ---- Lambda handlers: every src/**/*.lambda.ts becomes assets/<dir>/<name>.lambda/index.js
+function findHandlers(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const full = path.posix.join(dir, entry.name);
+    if (entry.isDirectory()) return findHandlers(full);
+    return entry.name.endsWith('.lambda.ts') ? [full] : [];
+  });
+}
+for (const entrypoint of findHandlers('src').sort()) {
+  project.bundler.addBundle(entrypoint, {
+    platform: 'node',
+    target: 'node22',
+    // The Node.js Lambda runtime ships AWS SDK v3.
+    externals: ['@aws-sdk/*'],
+    sourcemap: false,
+  });
+}
+
+// ---- Example app, tests and tooling are type-checked and linted too.
+project.tsconfigDev.addInclude('examples/**/*.ts');
+project.tsconfigDev.addInclude('bench/**/*.ts');
+project.tsconfigDev.addInclude('scripts/**/*.ts');
+project.eslint?.addLintPattern('examples');
+project.eslint?.addLintPattern('scripts');
+project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/cdk.out/');
+project.gitignore.exclude('cdk.out/', 'examples/cdk.out/', '.tmp/', 'demo-output/');
+
+project.addTask('synth:example', {
+  description: 'Synthesize the example stack (no AWS account needed) and print what it contains',
+  exec: 'ts-node --project tsconfig.dev.json scripts/synth-example.ts',
+});
+
+// PyPI is unreachable, so Python bindings are generated as source (--code-only)
+// and byte-compiled to prove they are valid Python.
+const packagePython = project.tasks.tryFind('package:python');
+packagePython?.reset('jsii-pacmak -v --target python --code-only --outdir dist/python-src');
+packagePython?.exec('python3 scripts/check-python-bindings.py dist/python-src');
+
+project.addTask('check', {
+  description: 'Everything CI runs: build (compile, lint, test, docgen) and the Python bindings',
+  steps: [{ spawn: 'build' }, { spawn: 'package:python' }],
+});
+
+project.synth();

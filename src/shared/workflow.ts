@@ -1,0 +1,47 @@
+/**
+ * Shapes of the workflow state (Step Functions, JSONPath). The construct builds
+ * the states and the step handlers read and write exactly these fields.
+ */
+import { AnalyzerResult, StudyDescriptor } from './analyzer-result';
+
+/** Input of one execution (one study version). */
+export interface WorkflowInput {
+  readonly studyKey: string;
+  readonly version: number;
+}
+
+/** After "Select images" (`$.study`). */
+export interface WorkflowStateWithStudy extends WorkflowInput {
+  readonly study: StudyDescriptor;
+}
+
+/** Output of "Aggregate findings" (`$.aggregate`). */
+export interface AggregateSummary {
+  readonly findingCount: number;
+  readonly maxConfidence: number;
+  readonly reviewRequired: boolean;
+  readonly succeeded: string[];
+  readonly failed: string[];
+  readonly skipped: string[];
+}
+
+/** State after the analyzers ran (`$.results`) and were aggregated. */
+export interface WorkflowStateWithResults extends WorkflowStateWithStudy {
+  readonly results: AnalyzerResult[];
+  readonly aggregate: AggregateSummary;
+  /** Set when a clinician decided (`$.review`). */
+  readonly review?: { readonly decision: 'APPROVED' | 'REJECTED'; readonly reviewer?: string };
+}
+
+/** Output of "Persist results" (`$.persisted`). */
+export interface PersistedReport {
+  readonly reportVersion: number;
+  readonly fhirKey: string;
+  readonly htmlKey: string;
+  readonly status: string;
+}
+
+/** Input of "Mark failed" (`$.error` comes from the Catch). */
+export interface FailureInput extends WorkflowInput {
+  readonly error?: { readonly Error?: string; readonly Cause?: string };
+}
