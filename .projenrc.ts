@@ -2,8 +2,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { awscdk, javascript } from 'projen';
 
-/** Lowest aws-cdk-lib consumers may use (peer range starts here). */
-const MIN_CDK_VERSION = '2.200.0';
+/**
+ * Lowest aws-cdk-lib consumers may use (peer range starts here): the first
+ * release whose `Validations.of(scope).acknowledge()` matches today's API, which
+ * the constructs use to acknowledge cdk-nag findings next to their resources.
+ */
+const MIN_CDK_VERSION = '2.255.0';
 /** The aws-cdk-lib we build and test against (cdk-nag 3 needs a recent one). */
 const TEST_CDK_VERSION = '2.276.0';
 
