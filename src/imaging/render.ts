@@ -1,0 +1,150 @@
+/**
+ * Grayscale rendering: stored sample values -> modality values (rescale) ->
+ * VOI window -> 8-bit display values, as PS3.3 C.11.2.1.2 (linear VOI LUT).
+ * Everything goes through one lookup table indexed by the raw stored word, so
+ * masking of unused high bits, sign extension, rescale, windowing and
+ * MONOCHROME1 inversion cost one table read per pixel.
+ */
+import { RasterImage } from './raster';
+
+/** Gray samples of any bit depth up to 16, as stored in the file. */
+export interface GraySource {
+  readonly width: number;
+  readonly height: number;
+  /** Raw stored words; signed arrays are read as their two's-complement bit patterns. */
+  readonly samples: Uint8Array | Int8Array | Uint16Array | Int16Array;
+  /** Significant low bits of each word. @default 8 or 16 (the array's element size) */
+  readonly bitsStored?: number;
+  /** Two's complement (PixelRepresentation 1). @default false */
+  readonly signed?: boolean;
+  /** @default 1 */
+  readonly rescaleSlope?: number;
+  /** @default 0 */
+  readonly rescaleIntercept?: number;
+  /** Window centre in modality units (after rescale), e.g. the file's (0028,1050). */
+  readonly windowCenter?: number;
+  /** Window width in modality units; used only together with windowCenter and when >= 1. */
+  readonly windowWidth?: number;
+  /** MONOCHROME1: low values are white. @default false */
+  readonly invert?: boolean;
+}
+
+export interface RenderOptions {
+  /** Lower percentile of the automatic window. @default 1 */
+  readonly lowPercentile?: number;
+  /** Upper percentile of the automatic window. @default 99 */
+  readonly highPercentile?: number;
+}
+
+export interface VoiWindow {
+  readonly center: number;
+  readonly width: number;
+  /** 'file' when the source gave a window, else 'percentile'. */
+  readonly source: 'file' | 'percentile';
+}
+
+export interface RenderedGray {
+  readonly image: RasterImage;
+  readonly window: VoiWindow;
+}
+
+export const DEFAULT_LOW_PERCENTILE = 1;
+export const DEFAULT_HIGH_PERCENTILE = 99;
+
+/** The DICOM linear VOI function for one modality value, to 0..255. */
+export function applyWindow(value: number, center: number, width: number): number {
+  const c = center - 0.5;
+  const halfSpan = (width - 1) / 2;
+  if (value <= c - halfSpan) return 0;
+  if (value > c + halfSpan) return 255;
+  return Math.round(((value - c) / (width - 1) + 0.5) * 255);
+}
+
+/** The window that maps modality value `low` to 0 and `high` to 255. */
+export function windowForRange(low: number, high: number): { center: number; width: number } {
+  return { center: (low + high) / 2 + 0.5, width: high - low + 1 };
+}
+
+/** Renders gray samples to an 8-bit gray image. */
+export function renderGray(source: GraySource, options: RenderOptions = {}): RenderedGray {
+  const words = unsignedView(source.samples);
+  const wordBits = words.BYTES_PER_ELEMENT * 8;
+  const bitsStored = source.bitsStored ?? wordBits;
+  if (!Number.isInteger(bitsStored) || bitsStored < 1 || bitsStored > wordBits) {
+    throw new RangeError('bitsStored must be between 1 and the sample word size');
+  }
+  const pixels = source.width * source.height;
+  if (words.length < pixels) throw new RangeError('samples are fewer than width * height');
+
+  const slope = source.rescaleSlope ?? 1;
+  const intercept = source.rescaleIntercept ?? 0;
+  const storedOf = storedValueTable(wordBits, bitsStored, source.signed ?? false);
+
+  let window: VoiWindow;
+  if (source.windowCenter !== undefined && source.windowWidth !== undefined && source.windowWidth >= 1) {
+    window = { center: source.windowCenter, width: source.windowWidth, source: 'file' };
+  } else {
+    const range = percentileRange(words, pixels, storedOf, bitsStored, source.signed ?? false,
+      options.lowPercentile ?? DEFAULT_LOW_PERCENTILE, options.highPercentile ?? DEFAULT_HIGH_PERCENTILE);
+    const a = range.low * slope + intercept;
+    const b = range.high * slope + intercept;
+    window = { ...windowForRange(Math.min(a, b), Math.max(a, b)), source: 'percentile' };
+  }
+
+  const lut = new Uint8Array(storedOf.length);
+  const invert = source.invert ?? false;
+  for (let raw = 0; raw < lut.length; raw++) {
+    const display = applyWindow(storedOf[raw] * slope + intercept, window.center, window.width);
+    lut[raw] = invert ? 255 - display : display;
+  }
+  const out = new Uint8Array(pixels);
+  for (let i = 0; i < pixels; i++) out[i] = lut[words[i]];
+  return { image: { width: source.width, height: source.height, channels: 1, data: out }, window };
+}
+
+function unsignedView(samples: GraySource['samples']): Uint8Array | Uint16Array {
+  if (samples instanceof Int8Array) return new Uint8Array(samples.buffer, samples.byteOffset, samples.length);
+  if (samples instanceof Int16Array) return new Uint16Array(samples.buffer, samples.byteOffset, samples.length);
+  return samples;
+}
+
+/** Stored value of every raw word: unused high bits dropped, sign extended when signed. */
+function storedValueTable(wordBits: number, bitsStored: number, signed: boolean): Int32Array {
+  const table = new Int32Array(2 ** wordBits);
+  const modulus = 2 ** bitsStored;
+  const half = modulus / 2;
+  for (let raw = 0; raw < table.length; raw++) {
+    const stored = raw % modulus;
+    table[raw] = signed && stored >= half ? stored - modulus : stored;
+  }
+  return table;
+}
+
+/**
+ * Stored values at two percentiles, from a histogram (one pass over the
+ * pixels, then a walk over at most 2^bitsStored bins) rather than a sort.
+ */
+function percentileRange(words: Uint8Array | Uint16Array, pixels: number, storedOf: Int32Array,
+  bitsStored: number, signed: boolean, lowPercentile: number, highPercentile: number): { low: number; high: number } {
+  const rawHistogram = new Uint32Array(storedOf.length);
+  for (let i = 0; i < pixels; i++) rawHistogram[words[i]]++;
+
+  const minStored = signed ? -(2 ** (bitsStored - 1)) : 0;
+  const histogram = new Float64Array(2 ** bitsStored);
+  for (let raw = 0; raw < rawHistogram.length; raw++) {
+    if (rawHistogram[raw] !== 0) histogram[storedOf[raw] - minStored] += rawHistogram[raw];
+  }
+
+  const lowRank = Math.max(1, Math.ceil((lowPercentile / 100) * pixels));
+  const highRank = Math.max(1, Math.ceil((highPercentile / 100) * pixels));
+  let low = minStored;
+  let high = minStored;
+  let cumulative = 0;
+  let lowFound = false;
+  for (let bin = 0; bin < histogram.length; bin++) {
+    cumulative += histogram[bin];
+    if (!lowFound && cumulative >= lowRank) { low = bin + minStored; lowFound = true; }
+    if (cumulative >= highRank) { high = bin + minStored; break; }
+  }
+  return { low, high };
+}

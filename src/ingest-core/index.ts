@@ -1,0 +1,3 @@
+export * from './dicom-image';
+export * from './prepare';
+export * from './rejection';

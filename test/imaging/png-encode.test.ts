@@ -1,0 +1,23 @@
+import { decodePng } from '../../src/imaging/png';
+import { encodePng } from '../../src/imaging/png-encode';
+import { pngChunkTypes } from '../fixtures/images';
+
+describe('encodePng', () => {
+  test('round-trips gray pixels', () => {
+    const data = Uint8Array.from({ length: 30 }, (_, i) => i * 8);
+    const png = encodePng({ width: 6, height: 5, channels: 1, data });
+    const decoded = decodePng(png);
+    expect(decoded.bitDepth === 8 && decoded.image).toMatchObject({ width: 6, height: 5, channels: 1, data });
+  });
+
+  test('round-trips RGB pixels', () => {
+    const data = Uint8Array.from({ length: 12 }, (_, i) => 255 - i * 20);
+    const decoded = decodePng(encodePng({ width: 2, height: 2, channels: 3, data }));
+    expect(decoded.bitDepth === 8 && decoded.image).toMatchObject({ channels: 3, data });
+  });
+
+  test('writes only IHDR, IDAT and IEND (no tEXt, eXIf, tIME, gAMA)', () => {
+    const png = encodePng({ width: 64, height: 64, channels: 1, data: new Uint8Array(4096).fill(9) });
+    expect(pngChunkTypes(png)).toEqual(['IHDR', 'IDAT', 'IEND']);
+  });
+});
