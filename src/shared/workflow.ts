@@ -4,6 +4,9 @@
  */
 import { AnalyzerResult, StudyDescriptor } from './analyzer-result';
 
+/** A clinician's decision on findings that needed review, or TIMED_OUT when none came in time. */
+export type ReviewDecision = 'APPROVED' | 'REJECTED' | 'TIMED_OUT';
+
 /** Input of one execution (one study version). */
 export interface WorkflowInput {
   readonly studyKey: string;
@@ -29,8 +32,8 @@ export interface AggregateSummary {
 export interface WorkflowStateWithResults extends WorkflowStateWithStudy {
   readonly results: AnalyzerResult[];
   readonly aggregate: AggregateSummary;
-  /** Set when a clinician decided (`$.review`). */
-  readonly review?: { readonly decision: 'APPROVED' | 'REJECTED'; readonly reviewer?: string };
+  /** Set when review was required (`$.review`): the clinician's decision, or TIMED_OUT. */
+  readonly review?: { readonly decision: ReviewDecision; readonly reviewer?: string };
 }
 
 /** Output of "Persist results" (`$.persisted`). */

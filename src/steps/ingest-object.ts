@@ -1,0 +1,188 @@
+/**
+ * Ingest of one uploaded object: prepare (validate, de-identify, render), store
+ * derived images and records, announce the study, and start analysis when the
+ * study is ready. Bad input is quarantined with a reason code; AWS errors are
+ * thrown so the message is redelivered.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { EventPublisher, publishEvent } from './publish';
+import { UploadedObject } from './s3-event';
+import { ExecutionStarter, readyAndStart } from './start-analysis';
+import { SafeLog } from '../runtime/logger';
+import { PseudonymKeyLoader } from '../runtime/pseudonym-key';
+import { DetailType, RejectionReason, RejectionReasonValue } from '../shared/events';
+import { instancePrefix, instanceSk, StudyStatus } from '../shared/records';
+import { TableContext } from '../store/context';
+import { countInstances, recordInstance } from '../store/instances';
+import { copyToQuarantine, deleteObject, getObjectBytes, putObjects } from '../store/objects';
+import { objectHash, recordRejection } from '../store/rejections';
+import { markStudyAnnounced, recordStudyArrival } from '../store/studies';
+import { checkStudyReadiness } from '../study-readiness';
+
+/** The parts of ingest-core's PreparedObject this step uses. */
+export interface PreparedUpload {
+  readonly kind: string;
+  readonly studyKey: string;
+  readonly seriesKey: string;
+  readonly instanceKey: string;
+  readonly modality: string;
+  readonly width: number;
+  readonly height: number;
+  readonly expectedInstances?: number;
+  readonly singleImage: boolean;
+  readonly previewPng: Uint8Array;
+  readonly analysisPng: Uint8Array;
+  readonly analysisWidth: number;
+  readonly analysisHeight: number;
+  readonly sourceSha256: string;
+  /** Non-identifying technical attributes; stored as metadata.json. */
+  readonly safeMetadata: object;
+  /** DICOM (0028,0301): pixels carry burned-in text (possible PHI). Recorded on the instance. */
+  readonly burnedInAnnotation?: boolean;
+}
+
+export type PrepareFn = (bytes: Uint8Array, options: { pseudonymKey: Uint8Array; maxObjectBytes?: number }) => PreparedUpload;
+export type RejectionGuard = (error: unknown) => error is { reasonCode: RejectionReasonValue };
+
+export interface IngestSettings {
+  /** Only keys under this prefix are ingested ('' = whole bucket). */
+  readonly uploadPrefix: string;
+  /** Rejected objects move to `<quarantinePrefix><reasonCode>/<original key>`. */
+  readonly quarantinePrefix: string;
+  readonly derivedBucket: string;
+  readonly maxObjectBytes: number;
+  readonly quietPeriodSeconds: number;
+}
+
+export interface IngestDeps {
+  readonly table: TableContext;
+  readonly s3: S3Client;
+  readonly events: EventPublisher;
+  /** Absent when no state machine is wired (analysis then starts elsewhere). */
+  readonly starter?: ExecutionStarter;
+  readonly loadPseudonymKey: PseudonymKeyLoader;
+  readonly prepare: PrepareFn;
+  readonly isRejection: RejectionGuard;
+  readonly settings: IngestSettings;
+  readonly log: SafeLog;
+  readonly clock?: () => Date;
+}
+
+export type IngestOutcome =
+  | { readonly outcome: 'SKIPPED' }
+  | { readonly outcome: 'REJECTED'; readonly reasonCode: RejectionReasonValue; readonly objectHash: string }
+  | {
+    readonly outcome: 'ACCEPTED';
+    readonly studyKey: string;
+    readonly version: number;
+    readonly created: boolean;
+    readonly ready: boolean;
+  };
+
+class Rejected {
+  constructor(readonly reasonCode: RejectionReasonValue) {}
+}
+
+export async function ingestObject(deps: IngestDeps, object: UploadedObject): Promise<IngestOutcome> {
+  const { settings } = deps;
+  if (!object.key.startsWith(settings.uploadPrefix) || object.key.startsWith(settings.quarantinePrefix)) {
+    return { outcome: 'SKIPPED' };
+  }
+  let prepared: PreparedUpload;
+  try {
+    prepared = await prepare(deps, object);
+  } catch (error) {
+    if (error instanceof Rejected || deps.isRejection(error)) {
+      return quarantine(deps, object, error.reasonCode);
+    }
+    throw error;
+  }
+  return accept(deps, prepared);
+}
+
+async function prepare(deps: IngestDeps, object: UploadedObject): Promise<PreparedUpload> {
+  const max = deps.settings.maxObjectBytes;
+  if (object.size !== undefined && object.size > max) {
+    throw new Rejected(RejectionReason.TOO_LARGE); // refuse without downloading
+  }
+  const bytes = await getObjectBytes(deps.s3, object);
+  if (bytes.length > max) {
+    throw new Rejected(RejectionReason.TOO_LARGE);
+  }
+  const pseudonymKey = await deps.loadPseudonymKey();
+  return deps.prepare(bytes, { pseudonymKey, maxObjectBytes: max });
+}
+
+async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<IngestOutcome> {
+  const now = (deps.clock ?? (() => new Date()))().toISOString();
+  const prefix = instancePrefix(prepared.studyKey, prepared.seriesKey, prepared.instanceKey);
+  const keys = { previewKey: `${prefix}preview.png`, analysisKey: `${prefix}analysis.png`, metadataKey: `${prefix}metadata.json` };
+  // Derived objects first: once the instance is recorded, its images must exist.
+  await putObjects(deps.s3, deps.settings.derivedBucket, [
+    { key: keys.previewKey, body: prepared.previewPng, contentType: 'image/png' },
+    { key: keys.analysisKey, body: prepared.analysisPng, contentType: 'image/png' },
+    { key: keys.metadataKey, body: JSON.stringify(prepared.safeMetadata), contentType: 'application/json' },
+  ]);
+  const instance = await recordInstance(deps.table, {
+    studyKey: prepared.studyKey,
+    seriesKey: prepared.seriesKey,
+    instanceKey: prepared.instanceKey,
+    kind: prepared.kind,
+    modality: prepared.modality,
+    width: prepared.width,
+    height: prepared.height,
+    analysisWidth: prepared.analysisWidth,
+    analysisHeight: prepared.analysisHeight,
+    ...keys,
+    sourceSha256: prepared.sourceSha256,
+    burnedInAnnotation: prepared.burnedInAnnotation,
+    receivedAt: now,
+  });
+  const sk = instanceSk(prepared.seriesKey, prepared.instanceKey);
+  // Runs on the duplicate path too (with the original arrival time) so a crash
+  // between the two writes heals on redelivery.
+  const { meta } = await recordStudyArrival(deps.table, {
+    studyKey: prepared.studyKey,
+    instanceSk: sk,
+    arrivedAt: instance.record.receivedAt,
+    singleImage: prepared.singleImage,
+    expectedInstances: prepared.expectedInstances,
+    modality: prepared.modality,
+    now,
+  });
+  if (meta.openedBy === sk && meta.announcedVersion !== meta.version) {
+    await publishEvent(deps.events, DetailType.STUDY_RECEIVED, {
+      studyKey: meta.studyKey,
+      version: meta.version,
+      modality: prepared.modality,
+      kind: prepared.kind,
+    });
+    await markStudyAnnounced(deps.table, meta.studyKey, meta.version);
+  }
+  const count = meta.expectedInstances === undefined ? 0 : await countInstances(deps.table, meta.studyKey);
+  const readiness = checkStudyReadiness(meta, count, new Date(now), deps.settings.quietPeriodSeconds);
+  const ready = (readiness.ready || meta.status === StudyStatus.READY)
+    && await readyAndStart(deps.table, deps.starter, meta, now);
+  return { outcome: 'ACCEPTED', studyKey: meta.studyKey, version: meta.version, created: instance.created, ready };
+}
+
+/**
+ * Copy to quarantine, record, announce, and only then delete the original, so a
+ * crash at any point is repaired by the redelivered message.
+ */
+async function quarantine(deps: IngestDeps, object: UploadedObject, reasonCode: RejectionReasonValue): Promise<IngestOutcome> {
+  const hash = objectHash(object);
+  const quarantineKey = `${deps.settings.quarantinePrefix}${reasonCode}/${object.key}`;
+  await copyToQuarantine(deps.s3, object, quarantineKey, reasonCode);
+  await recordRejection(deps.table, {
+    objectHash: hash,
+    reasonCode,
+    quarantineBucket: object.bucket,
+    quarantineKey,
+    sizeBytes: object.size,
+    updatedAt: (deps.clock ?? (() => new Date()))().toISOString(),
+  });
+  await publishEvent(deps.events, DetailType.OBJECT_REJECTED, { reasonCode, objectHash: hash });
+  await deleteObject(deps.s3, object);
+  return { outcome: 'REJECTED', reasonCode, objectHash: hash };
+}

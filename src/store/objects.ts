@@ -1,0 +1,67 @@
+/** S3 access: upload reads, derived images, quarantine moves and report writes. */
+import {
+  CopyObjectCommand,
+  DeleteObjectCommand,
+  GetObjectCommand,
+  PutObjectCommand,
+  S3Client,
+} from '@aws-sdk/client-s3';
+import { ObjectLocation } from './rejections';
+
+/** Reads a whole object (callers bound the size first). */
+export async function getObjectBytes(s3: S3Client, location: ObjectLocation): Promise<Uint8Array> {
+  const response = await s3.send(new GetObjectCommand({
+    Bucket: location.bucket,
+    Key: location.key,
+    VersionId: location.versionId,
+  }));
+  if (response.Body === undefined) {
+    return new Uint8Array(0);
+  }
+  return response.Body.transformToByteArray();
+}
+
+export interface NewObject {
+  readonly key: string;
+  readonly body: Uint8Array | string;
+  readonly contentType: string;
+}
+
+export async function putObjects(s3: S3Client, bucket: string, objects: readonly NewObject[]): Promise<void> {
+  await Promise.all(objects.map((object) => s3.send(new PutObjectCommand({
+    Bucket: bucket,
+    Key: object.key,
+    Body: object.body,
+    ContentType: object.contentType,
+  }))));
+}
+
+/** S3 wants the copy source URL-encoded, segment by segment (keeping the slashes). */
+function copySource(location: ObjectLocation): string {
+  const path = `${location.bucket}/${location.key.split('/').map(encodeURIComponent).join('/')}`;
+  return location.versionId === undefined ? path : `${path}?versionId=${encodeURIComponent(location.versionId)}`;
+}
+
+/** Copies the object to `quarantineKey` in the same bucket, labelled with the reason code. */
+export async function copyToQuarantine(
+  s3: S3Client,
+  location: ObjectLocation,
+  quarantineKey: string,
+  reasonCode: string,
+): Promise<void> {
+  await s3.send(new CopyObjectCommand({
+    Bucket: location.bucket,
+    Key: quarantineKey,
+    CopySource: copySource(location),
+    MetadataDirective: 'REPLACE',
+    Metadata: { 'reason-code': reasonCode },
+    ContentType: 'application/octet-stream',
+    TaggingDirective: 'REPLACE',
+    Tagging: `reason-code=${encodeURIComponent(reasonCode)}`,
+  }));
+}
+
+/** Deletes the current version (a delete marker in a versioned bucket: nothing is lost). */
+export async function deleteObject(s3: S3Client, location: ObjectLocation): Promise<void> {
+  await s3.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }));
+}

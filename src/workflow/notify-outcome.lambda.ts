@@ -1,0 +1,26 @@
+/** Workflow step "Notify": PHI-free EventBridge event + SNS message about the outcome. */
+import * as clients from '../runtime/clients';
+import { requireEnv } from '../runtime/env';
+import { lazy } from '../runtime/lazy';
+import { createSafeLog, SafeLog } from '../runtime/logger';
+import { EnvVar } from '../shared/env';
+import { DetailTypeValue } from '../shared/events';
+import { notifyOutcome, NotifyOutcomeDeps, NotifyOutcomeInput } from '../steps/notify-outcome';
+
+export type NotifyOutcomeOutput = { detailType: DetailTypeValue; notified: boolean };
+
+export function handleNotifyOutcome(deps: NotifyOutcomeDeps & { readonly log: SafeLog }) {
+  return async (input: NotifyOutcomeInput): Promise<NotifyOutcomeOutput> => {
+    const output = await notifyOutcome(deps, input);
+    deps.log.info('Outcome notified', { studyKey: input.studyKey, version: input.version, detailType: output.detailType });
+    return output;
+  };
+}
+
+const wired = lazy(() => handleNotifyOutcome({
+  events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
+  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  log: createSafeLog('notify-outcome'),
+}));
+
+export const handler = (input: NotifyOutcomeInput): Promise<NotifyOutcomeOutput> => wired()(input);
