@@ -1,9 +1,10 @@
 import * as path from 'path';
-import { Duration, Validations } from 'aws-cdk-lib';
+import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
+import { acknowledgeFunctionFindings, FunctionInvocation } from './function-acknowledgements';
 import { PipelineFunctionOptions } from './function-options';
 import { createPhiProtectedLogGroup } from './log-group';
 
@@ -23,6 +24,11 @@ export interface HandlerFunctionProps {
   readonly environment?: { [key: string]: string };
   readonly memorySize?: number;
   readonly timeout?: Duration;
+  /**
+   * How the function is invoked; decides whether a function-level DLQ could matter.
+   * @default FunctionInvocation.SYNCHRONOUS
+   */
+  readonly invocation?: FunctionInvocation;
   /** Reserved concurrency used when the options do not name one. */
   readonly defaultReservedConcurrency: number;
   readonly options?: PipelineFunctionOptions;
@@ -59,27 +65,6 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
     vpc: options.vpc,
     vpcSubnets: options.vpc ? options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
   });
-  acknowledgeFunctionFindings(fn, options);
+  acknowledgeFunctionFindings(fn, options, props.invocation ?? FunctionInvocation.SYNCHRONOUS);
   return fn;
 }
-
-function acknowledgeFunctionFindings(fn: lambda.Function, options: PipelineFunctionOptions): void {
-  const v = Validations.of(fn);
-  const dlq =
-    'Invoked synchronously (by Step Functions, or by an SQS event source whose queue has its own dead-letter queue), so a function-level DLQ would never receive a failed event.';
-  v.acknowledge({ id: 'HIPAA.Security-LambdaDLQ', reason: dlq });
-  v.acknowledge({ id: 'NIST.800.53.R5-LambdaDLQ', reason: dlq });
-  if (!options.vpc) {
-    const vpc =
-      'VPC placement is optional (PipelineFunctionOptions.vpc): the function only calls AWS service endpoints over TLS with IAM auth; accounts that require VPC isolation pass a VPC.';
-    v.acknowledge({ id: 'HIPAA.Security-LambdaInsideVPC', reason: vpc });
-    v.acknowledge({ id: 'NIST.800.53.R5-LambdaInsideVPC', reason: vpc });
-  }
-  if (options.reservedConcurrencyEnabled === false) {
-    const concurrency =
-      'Reserved concurrency was turned off by the deployer (PipelineFunctionOptions.reservedConcurrencyEnabled) because the account quota is too low to reserve.';
-    v.acknowledge({ id: 'HIPAA.Security-LambdaConcurrency', reason: concurrency });
-    v.acknowledge({ id: 'NIST.800.53.R5-LambdaConcurrency', reason: concurrency });
-  }
-}
-

@@ -2,6 +2,7 @@ import { RemovalPolicy } from 'aws-cdk-lib';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
+import { allowCloudWatchLogs } from './pipeline-key';
 
 export interface PhiProtectedLogGroupProps {
   readonly encryptionKey: kms.IKey;
@@ -15,6 +16,7 @@ export interface PhiProtectedLogGroupProps {
  * log line (defence in depth: handlers already log PHI-free fields only).
  */
 export function createPhiProtectedLogGroup(scope: Construct, id: string, props: PhiProtectedLogGroupProps): logs.LogGroup {
+  allowCloudWatchLogs(props.encryptionKey);
   return new logs.LogGroup(scope, id, {
     encryptionKey: props.encryptionKey,
     retention: props.retention ?? logs.RetentionDays.ONE_YEAR,
