@@ -4,8 +4,8 @@
  */
 import * as path from 'path';
 import { App } from 'aws-cdk-lib';
-import { buildExampleApp } from '../examples/app';
 import { describeTemplate, printDescription } from './describe-template';
+import { buildExampleApp } from '../examples/app';
 import { acknowledgements, formatFindings, nagFindings } from '../test/support/nag';
 
 const outdir = path.join(__dirname, '..', 'cdk.out', 'example');

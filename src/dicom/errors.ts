@@ -1,15 +1,10 @@
 import { RejectionReasonValue } from '../shared/events';
+import { InputRejection } from '../shared/rejection';
 
-/**
- * A DICOM object the pipeline refuses. The message names the reason only,
- * never a tag value (tag values may be PHI).
- */
-export class DicomRejection extends Error {
-  public readonly reasonCode: RejectionReasonValue;
-
+/** A DICOM object the pipeline refuses. */
+export class DicomRejection extends InputRejection {
   constructor(reasonCode: RejectionReasonValue, message: string) {
-    super(message);
+    super(reasonCode, message);
     this.name = 'DicomRejection';
-    this.reasonCode = reasonCode;
   }
 }

@@ -1,12 +1,10 @@
 import { RejectionReasonValue } from '../shared/events';
+import { InputRejection } from '../shared/rejection';
 
-/** An image the pipeline refuses (corrupt, too large). The message carries no image content. */
-export class ImageRejection extends Error {
-  public readonly reasonCode: RejectionReasonValue;
-
+/** An image the pipeline refuses (corrupt, too large, unsupported coding). */
+export class ImageRejection extends InputRejection {
   constructor(reasonCode: RejectionReasonValue, message: string) {
-    super(message);
+    super(reasonCode, message);
     this.name = 'ImageRejection';
-    this.reasonCode = reasonCode;
   }
 }

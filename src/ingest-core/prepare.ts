@@ -6,10 +6,8 @@
 import { createHash } from 'node:crypto';
 import { renderDicomFrame } from './dicom-image';
 import { IngestRejection } from './rejection';
-import { DicomRejection } from '../dicom/errors';
 import { parseDicom, ParsedDicom } from '../dicom/parse';
 import { DEFAULT_ANALYSIS_MAX_DIMENSION, downscaleToFit } from '../imaging/downscale';
-import { ImageRejection } from '../imaging/errors';
 import { decodeJpeg } from '../imaging/jpeg';
 import { decodePng } from '../imaging/png';
 import { encodePng } from '../imaging/png-encode';
@@ -18,6 +16,7 @@ import { renderGray } from '../imaging/render';
 import { sniffImageKind } from '../imaging/sniff';
 import { PseudonymNamespace, pseudonymize } from '../pseudonym/pseudonymize';
 import { RejectionReason } from '../shared/events';
+import { InputRejection } from '../shared/rejection';
 
 /** Largest object accepted (512 MiB). */
 export const DEFAULT_MAX_OBJECT_BYTES = 512 * 2 ** 20;
@@ -106,7 +105,7 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
       ? fromDicom(parseDicom(bytes, { maxPixels }), options.pseudonymKey)
       : fromPlainImage(kind, bytes, maxPixels, objectKeys(options.pseudonymKey, sourceSha256));
   } catch (e) {
-    if (e instanceof DicomRejection || e instanceof ImageRejection) throw new IngestRejection(e.reasonCode, e.message);
+    if (e instanceof InputRejection && !(e instanceof IngestRejection)) throw new IngestRejection(e.reasonCode, e.message);
     throw e;
   }
 

@@ -1,16 +1,11 @@
 import { RejectionReasonValue } from '../shared/events';
+import { InputRejection } from '../shared/rejection';
 
-/**
- * Input the ingest refuses: the object goes to quarantine with `reasonCode`.
- * The message is PHI-free by construction (fixed texts, never tag values).
- */
-export class IngestRejection extends Error {
-  public readonly reasonCode: RejectionReasonValue;
-
+/** Input the ingest refuses: the object goes to quarantine with `reasonCode`. */
+export class IngestRejection extends InputRejection {
   constructor(reasonCode: RejectionReasonValue, message: string) {
-    super(message);
+    super(reasonCode, message);
     this.name = 'IngestRejection';
-    this.reasonCode = reasonCode;
   }
 }
 

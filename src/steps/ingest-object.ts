@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { EventPublisher, publishEvent } from './publish';
 import { UploadedObject } from './s3-event';
 import { ExecutionStarter, readyAndStart } from './start-analysis';
+import { PreparedObject } from '../ingest-core';
 import { SafeLog } from '../runtime/logger';
 import { PseudonymKeyLoader } from '../runtime/pseudonym-key';
 import { DetailType, RejectionReason, RejectionReasonValue } from '../shared/events';
@@ -19,27 +20,8 @@ import { objectHash, recordRejection } from '../store/rejections';
 import { markStudyAnnounced, recordStudyArrival } from '../store/studies';
 import { checkStudyReadiness } from '../study-readiness';
 
-/** The parts of ingest-core's PreparedObject this step uses. */
-export interface PreparedUpload {
-  readonly kind: string;
-  readonly studyKey: string;
-  readonly seriesKey: string;
-  readonly instanceKey: string;
-  readonly modality: string;
-  readonly width: number;
-  readonly height: number;
-  readonly expectedInstances?: number;
-  readonly singleImage: boolean;
-  readonly previewPng: Uint8Array;
-  readonly analysisPng: Uint8Array;
-  readonly analysisWidth: number;
-  readonly analysisHeight: number;
-  readonly sourceSha256: string;
-  /** Non-identifying technical attributes; stored as metadata.json. */
-  readonly safeMetadata: object;
-  /** DICOM (0028,0301): pixels carry burned-in text (possible PHI). Recorded on the instance. */
-  readonly burnedInAnnotation?: boolean;
-}
+/** What ingest-core's prepareObject returns; injected so tests can drive failures. */
+export type PreparedUpload = PreparedObject;
 
 export type PrepareFn = (bytes: Uint8Array, options: { pseudonymKey: Uint8Array; maxObjectBytes?: number }) => PreparedUpload;
 export type RejectionGuard = (error: unknown) => error is { reasonCode: RejectionReasonValue };
@@ -47,7 +29,11 @@ export type RejectionGuard = (error: unknown) => error is { reasonCode: Rejectio
 export interface IngestSettings {
   /** Only keys under this prefix are ingested ('' = whole bucket). */
   readonly uploadPrefix: string;
-  /** Rejected objects move to `<quarantinePrefix><reasonCode>/<original key>`. */
+  /**
+   * Rejected objects move to `<quarantinePrefix><reasonCode>/<object hash>`; the
+   * original key (which may name the patient) stays only in the object's metadata,
+   * inside the upload bucket, so the results table never holds it.
+   */
   readonly quarantinePrefix: string;
   readonly derivedBucket: string;
   readonly maxObjectBytes: number;
@@ -172,7 +158,7 @@ async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<Inges
  */
 async function quarantine(deps: IngestDeps, object: UploadedObject, reasonCode: RejectionReasonValue): Promise<IngestOutcome> {
   const hash = objectHash(object);
-  const quarantineKey = `${deps.settings.quarantinePrefix}${reasonCode}/${object.key}`;
+  const quarantineKey = `${deps.settings.quarantinePrefix}${reasonCode}/${hash}`;
   await copyToQuarantine(deps.s3, object, quarantineKey, reasonCode);
   await recordRejection(deps.table, {
     objectHash: hash,

@@ -42,7 +42,10 @@ function copySource(location: ObjectLocation): string {
   return location.versionId === undefined ? path : `${path}?versionId=${encodeURIComponent(location.versionId)}`;
 }
 
-/** Copies the object to `quarantineKey` in the same bucket, labelled with the reason code. */
+/**
+ * Copies the object to `quarantineKey` in the same bucket, labelled with the
+ * reason code and (URI-encoded, as S3 metadata is ASCII) its original key.
+ */
 export async function copyToQuarantine(
   s3: S3Client,
   location: ObjectLocation,
@@ -54,7 +57,7 @@ export async function copyToQuarantine(
     Key: quarantineKey,
     CopySource: copySource(location),
     MetadataDirective: 'REPLACE',
-    Metadata: { 'reason-code': reasonCode },
+    Metadata: { 'reason-code': reasonCode, 'original-key': encodeURIComponent(location.key) },
     ContentType: 'application/octet-stream',
     TaggingDirective: 'REPLACE',
     Tagging: `reason-code=${encodeURIComponent(reasonCode)}`,

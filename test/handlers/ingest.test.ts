@@ -156,17 +156,18 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const rejectedEvents = emitted().filter((e) => e.DetailType === 'Object Rejected').map((e) => JSON.parse(e.Detail!));
     expect(new Set(rejectedEvents.map((d) => d.reasonCode)).size).toBe(3);
     for (const c of cases) {
-      const quarantineKey = `quarantine/${c.reason}/${c.key}`;
+      const hash = objectHash({ bucket: engines.buckets.upload, key: c.key, etag: `etag-${records[cases.indexOf(c)].messageId}` });
+      const quarantineKey = `quarantine/${c.reason}/${hash}`;
       expect(await exists(engines.buckets.upload, c.key)).toBe(false);
       expect(await exists(engines.buckets.upload, quarantineKey)).toBe(true);
       const head = await engines.s3.send(new HeadObjectCommand({ Bucket: engines.buckets.upload, Key: quarantineKey }));
-      expect(head.Metadata).toEqual({ 'reason-code': c.reason });
+      expect(head.Metadata).toEqual({ 'reason-code': c.reason, 'original-key': encodeURIComponent(c.key) });
       expect(await objectBytes(engines.buckets.upload, quarantineKey)).toEqual(Buffer.from(c.body));
 
-      const hash = objectHash({ bucket: engines.buckets.upload, key: c.key, etag: `etag-${records[cases.indexOf(c)].messageId}` });
       const items = (await engines.doc.send(new ScanCommand({ TableName: engines.tableName }))).Items ?? [];
       const record = items.find((item) => item.PK === rejectedPk(hash));
       expect(record).toMatchObject({ SK: 'META', status: 'REJECTED', reasonCode: c.reason, quarantineKey });
+      expect(JSON.stringify(record)).not.toContain(c.key); // the original name never reaches the results table
       expect(rejectedEvents).toContainEqual({ reasonCode: c.reason, objectHash: hash });
     }
     for (const entry of emitted()) {
@@ -181,7 +182,8 @@ describe('ingest handler (dynalite + s3rver)', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(send.mock.calls.map(([command]) => command.constructor.name)).not.toContain('GetObjectCommand');
     send.mockRestore();
-    expect(await exists(engines.buckets.upload, 'quarantine/TOO_LARGE/uploads/big/huge.png')).toBe(true);
+    const hash = objectHash({ bucket: engines.buckets.upload, key: 'uploads/big/huge.png', etag: `etag-${record.messageId}` });
+    expect(await exists(engines.buckets.upload, `quarantine/TOO_LARGE/${hash}`)).toBe(true);
     expect(emitted().map((e) => JSON.parse(e.Detail!).reasonCode)).toEqual(['TOO_LARGE']);
   });
 
