@@ -77,10 +77,20 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@types/pngjs',
     'jpeg-js',
     'dicom-parser',
+    // DICOM pixel codecs (WebAssembly builds from the npm registry), bundled
+    // beside the ingest handler and loaded only when a file needs them.
+    '@cornerstonejs/codec-charls',
+    '@cornerstonejs/codec-openjpeg',
+    '@cornerstonejs/codec-openjph',
+    '@cornerstonejs/codec-libjpeg-turbo-8bit',
+    'jpeg-lossless-decoder-js',
     // Local engines and mocks for handler tests.
     'dynalite',
     's3rver',
     'aws-sdk-client-mock',
+    'aws-local-stepfunctions',
+    'fast-check',
+    'playwright-core',
   ],
 });
 
