@@ -205,7 +205,8 @@ describe('prepareObject rejections', () => {
     ['palette colour DICOM', makeDicom({ photometric: 'PALETTE COLOR', bitsAllocated: 8 }), 'UNSUPPORTED_FORMAT'],
     ['a truncated PNG', makePng(64, 64, (x, y) => (x * y) % 256).subarray(0, 60), 'CORRUPT_IMAGE'],
     ['a damaged JPEG', makeJpeg(64, 64, (x) => x).subarray(0, 50), 'CORRUPT_IMAGE'],
-  ])('%s -> %s', (_name, bytes, reason) => {
+    // Only the label goes into the test name: the bytes would land in test reports.
+  ])('%s is rejected with its reason code', (_name, bytes, reason) => {
     expect(reasonOf(bytes)).toBe(reason);
   });
 
