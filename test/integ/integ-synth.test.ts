@@ -1,14 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import { buildIngestQuarantineIntegApp } from './integ.ingest-quarantine';
 
 // The integ test only runs against AWS (integ-runner); here we make sure it
 // synthesizes, and that its assertion stack makes the calls it relies on.
 test('the ingest quarantine integ test synthesizes its stack and its assertions', () => {
-  let app: App | undefined;
-  jest.isolateModules(() => {
-    app = (require('./integ.ingest-quarantine') as { app: App }).app;
-  });
-  const stacks = app!.node.findAll().filter(Stack.isStack);
+  const stacks = buildIngestQuarantineIntegApp().node.findAll().filter(Stack.isStack);
   expect(stacks.map((s) => s.stackName)).toContain('MedicalImagingPipelineIngestInteg');
   const assertStack = stacks.find((s) => s.node.path.includes('DeployAssert'));
   expect(assertStack).toBeDefined();

@@ -5,51 +5,55 @@
  *
  *   npx integ-runner --directory test/integ --update-on-failed   (needs an AWS account)
  */
-import { App, Duration, Stack } from 'aws-cdk-lib';
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
+import { App, Duration, Stack } from 'aws-cdk-lib';
 import { MedicalImagingPipeline, STATUS_INDEX } from './integ-support';
 
-export const app = new App();
-const stack = new Stack(app, 'MedicalImagingPipelineIngestInteg');
-const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', { quietPeriod: Duration.minutes(1) });
-const uploadBucket = pipeline.ingest.uploadBucket;
-const table = pipeline.resultsStore.table;
+export function buildIngestQuarantineIntegApp(): App {
+  const app = new App();
+  const stack = new Stack(app, 'MedicalImagingPipelineIngestInteg');
+  const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', { quietPeriod: Duration.minutes(1) });
+  const uploadBucket = pipeline.ingest.uploadBucket;
+  const table = pipeline.resultsStore.table;
 
-const integ = new IntegTest(app, 'IngestQuarantine', { testCases: [stack], diffAssets: false });
+  const integ = new IntegTest(app, 'IngestQuarantine', { testCases: [stack], diffAssets: false });
 
-const upload = integ.assertions.awsApiCall('S3', 'putObject', {
-  Bucket: uploadBucket.bucketName,
-  Key: 'incoming/integ/not-an-image.dcm',
-  Body: 'This is a text file with a .dcm name, not DICOM.',
-});
-
-const rejectedRecord = integ.assertions
-  .awsApiCall('DynamoDB', 'query', {
-    TableName: table.tableName,
-    IndexName: STATUS_INDEX,
-    KeyConditionExpression: '#status = :rejected',
-    ExpressionAttributeNames: { '#status': 'status' },
-    ExpressionAttributeValues: { ':rejected': { S: 'REJECTED' } },
-  })
-  .expect(ExpectedResult.objectLike({
-    Items: Match.arrayWith([Match.objectLike({ reasonCode: { S: 'UNSUPPORTED_FORMAT' } })]),
-  }))
-  .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
-
-const quarantined = integ.assertions
-  .awsApiCall('S3', 'listObjectsV2', { Bucket: uploadBucket.bucketName, Prefix: 'quarantine/UNSUPPORTED_FORMAT/' })
-  .expect(ExpectedResult.objectLike({ KeyCount: 1 }))
-  .waitForAssertions({ totalTimeout: Duration.minutes(2), interval: Duration.seconds(10) });
-
-upload.next(rejectedRecord).next(quarantined);
-
-// The assertion provider acts as an uploader and an auditor: it needs the key too.
-for (const call of [upload, rejectedRecord, quarantined]) {
-  call.provider.addToRolePolicy({
-    Effect: 'Allow',
-    Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
-    Resource: [pipeline.encryptionKey.keyArn],
+  const upload = integ.assertions.awsApiCall('S3', 'putObject', {
+    Bucket: uploadBucket.bucketName,
+    Key: 'incoming/integ/not-an-image.dcm',
+    Body: 'This is a text file with a .dcm name, not DICOM.',
   });
+
+  const rejectedRecord = integ.assertions
+    .awsApiCall('DynamoDB', 'query', {
+      TableName: table.tableName,
+      IndexName: STATUS_INDEX,
+      KeyConditionExpression: '#status = :rejected',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':rejected': { S: 'REJECTED' } },
+    })
+    .expect(ExpectedResult.objectLike({
+      Items: Match.arrayWith([Match.objectLike({ reasonCode: { S: 'UNSUPPORTED_FORMAT' } })]),
+    }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) });
+
+  const quarantined = integ.assertions
+    .awsApiCall('S3', 'listObjectsV2', { Bucket: uploadBucket.bucketName, Prefix: 'quarantine/UNSUPPORTED_FORMAT/' })
+    .expect(ExpectedResult.objectLike({ KeyCount: 1 }))
+    .waitForAssertions({ totalTimeout: Duration.minutes(2), interval: Duration.seconds(10) });
+
+  upload.next(rejectedRecord).next(quarantined);
+
+  // The assertion provider acts as an uploader and an auditor: it needs the key too.
+  for (const call of [upload, rejectedRecord, quarantined]) {
+    call.provider.addToRolePolicy({
+      Effect: 'Allow',
+      Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
+      Resource: [pipeline.encryptionKey.keyArn],
+    });
+  }
+
+  return app;
 }
 
-app.synth();
+if (require.main === module) buildIngestQuarantineIntegApp().synth();
