@@ -2,3 +2,4 @@ export * from './errors';
 export * from './parse';
 export * from './part10';
 export * from './transfer-syntax';
+export type { PaletteLut } from './palette';

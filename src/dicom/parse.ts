@@ -1,30 +1,60 @@
 /**
- * Minimal, honest DICOM Part 10 reading on top of dicom-parser: the
- * identifiers, the image pixel module and a typed view of frame 1.
- * Only uncompressed transfer syntaxes are read; anything else is refused.
+ * DICOM Part 10 reading on top of dicom-parser: the identifiers, the image
+ * pixel module, and frames on demand (native, deflated, or encapsulated and
+ * decoded by a codec from src/codecs). Size bounds are checked from the
+ * header before any frame is read, inflated or decoded.
  */
 // dicom-parser is bundled into the Lambda asset at build time, never a consumer dependency.
 import * as dicomParser from 'dicom-parser';
+import { boundedInflater } from './deflate';
 import { DicomRejection } from './errors';
+import { encapsulatedFrame } from './fragments';
+import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
+import { PaletteLut, readPalette } from './palette';
 import { hasDicmMagic, startsWithFileMetaGroup, withPart10Preamble } from './part10';
-import { isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
+import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
+import { FrameSamples } from '../codecs/frame';
+import { decodesToRgb, frameDecoderFor } from '../codecs/registry';
 import { RejectionReason } from '../shared/events';
 
 /** Default bound on Rows x Columns (100 megapixels). */
 export const DEFAULT_MAX_DICOM_PIXELS = 100_000_000;
+/** Default bound on NumberOfFrames. */
+export const DEFAULT_MAX_FRAMES = 2000;
+/**
+ * Default bound on Rows x Columns x Frames x Samples x BytesPerSample, and on
+ * an inflated deflated data set (1 GiB): a 1000-slice 512x512 16-bit
+ * enhanced CT fits; a file declaring more is refused before anything is read.
+ */
+export const DEFAULT_MAX_DECOMPRESSED_BYTES = 2 ** 30;
 
 export interface DicomLimits {
   /** Largest Rows x Columns accepted. @default DEFAULT_MAX_DICOM_PIXELS */
   readonly maxPixels?: number;
+  /** Largest NumberOfFrames accepted. @default DEFAULT_MAX_FRAMES */
+  readonly maxFrames?: number;
+  /** Largest decompressed pixel data (all frames) and inflated data set, in bytes. @default DEFAULT_MAX_DECOMPRESSED_BYTES */
+  readonly maxDecompressedBytes?: number;
 }
 
+/** Stored pixel words of a frame; see `DecodedFrame`. */
+export type DicomSamples = FrameSamples;
+
+/** VOI LUT Function (0028,1056), PS3.3 C.11.2.1.3. */
+export type VoiLutFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
+
 /**
- * Stored pixel words of frame 1, in file order (interleaved unless
- * `planarConfiguration` is 1). Words are raw: bits above BitsStored are not
- * masked and signed values are not sign-extended; the renderer does both.
+ * A frame ready to render. Samples are colour interleaved (RGBRGB...) whatever
+ * the file's Planar Configuration; 16-bit words are raw (bits above BitsStored
+ * not masked, signed values not sign-extended: the renderer does both).
+ * `photometric` is the colour model of these samples: YBR_FULL_422 arrives
+ * upsampled as YBR_FULL, and JPEG-decoded colour or J2K YBR_ICT/RCT as RGB.
  * The array may share memory with the input bytes; treat it as read-only.
  */
-export type DicomSamples = Uint8Array | Uint16Array;
+export interface DecodedFrame {
+  readonly samples: DicomSamples;
+  readonly photometric: string;
+}
 
 export interface ParsedDicom {
   readonly transferSyntaxUid: SupportedTransferSyntax;
@@ -37,7 +67,7 @@ export interface ParsedDicom {
   readonly columns: number;
   readonly samplesPerPixel: number;
   readonly photometricInterpretation: string;
-  /** 0 = interleaved (RGBRGB...), 1 = planar (RR..GG..BB..). */
+  /** 0 = interleaved (RGBRGB...), 1 = planar (RR..GG..BB..) in the file; decoded frames are always interleaved. */
   readonly planarConfiguration: number;
   readonly bitsAllocated: 8 | 16;
   readonly bitsStored: number;
@@ -49,12 +79,23 @@ export interface ParsedDicom {
   readonly rescaleIntercept: number;
   /** First value of (0028,1050), when present and finite. */
   readonly windowCenter?: number;
-  /** First value of (0028,1051), when present and >= 1. */
+  /** First value of (0028,1051), when present and >= 1 (> 0 for LINEAR_EXACT and SIGMOID). */
   readonly windowWidth?: number;
+  /** (0028,1056); LINEAR when absent or not one of the defined terms. */
+  readonly voiLutFunction: VoiLutFunction;
+  /** PALETTE COLOR only. */
+  readonly palette?: PaletteLut;
   /** (0020,1208), when present and positive. */
   readonly numberOfStudyRelatedInstances?: number;
   /** (0028,0301) as written, e.g. "YES" or "NO". */
   readonly burnedInAnnotation?: string;
+  /**
+   * Frame `index` (0-based), read or decoded on each call. Throws
+   * `InputRejection` (TRUNCATED_DICOM, INVALID_DICOM, CORRUPT_IMAGE,
+   * UNSUPPORTED_TRANSFER_SYNTAX) when it cannot be decoded.
+   */
+  readonly decodeFrame: (index: number) => DecodedFrame;
+  /** Samples of frame 1 (`decodeFrame(0).samples`), decoded when first read. */
   readonly frame1: DicomSamples;
 }
 
@@ -81,8 +122,11 @@ const Tag = {
   WINDOW_WIDTH: 'x00281051',
   RESCALE_INTERCEPT: 'x00281052',
   RESCALE_SLOPE: 'x00281053',
+  VOI_LUT_FUNCTION: 'x00281056',
   PIXEL_DATA: 'x7fe00010',
 } as const;
+
+const VOI_FUNCTIONS: ReadonlySet<string> = new Set(['LINEAR', 'LINEAR_EXACT', 'SIGMOID']);
 
 function reject(reason: keyof typeof RejectionReason, message: string): never {
   throw new DicomRejection(RejectionReason[reason], message);
@@ -92,8 +136,10 @@ function reject(reason: keyof typeof RejectionReason, message: string): never {
  * Parses a DICOM Part 10 object. Throws `DicomRejection` with:
  * UNSUPPORTED_FORMAT (not Part 10, or a pixel layout we cannot read),
  * TRUNCATED_DICOM (header or data cannot be read to the end),
- * UNSUPPORTED_TRANSFER_SYNTAX (compressed or deflated), INVALID_DICOM
- * (required attributes missing or inconsistent), MISSING_PIXEL_DATA, TOO_LARGE.
+ * UNSUPPORTED_TRANSFER_SYNTAX (no codec for it), INVALID_DICOM
+ * (required attributes missing or inconsistent), MISSING_PIXEL_DATA,
+ * TOO_LARGE (pixels, decompressed size, inflated size), TOO_MANY_FRAMES.
+ * Frames are not decoded here: see `ParsedDicom.decodeFrame`.
  */
 export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedDicom {
   let input = bytes;
@@ -103,14 +149,20 @@ export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedD
   }
 
   const transferSyntaxUid = readTransferSyntax(input);
+  const maxDecompressedBytes = limits.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   let dataSet: dicomParser.DataSet;
   try {
-    dataSet = dicomParser.parseDicom(input);
-  } catch {
+    dataSet = dicomParser.parseDicom(input, { inflater: boundedInflater(maxDecompressedBytes) });
+  } catch (e) {
+    if (e instanceof DicomRejection) throw e;
     // dicom-parser throws strings or objects; their text is never passed on.
     return reject('TRUNCATED_DICOM', 'DICOM data set could not be read to its end');
   }
-  return readImage(dataSet, transferSyntaxUid, limits.maxPixels ?? DEFAULT_MAX_DICOM_PIXELS);
+  return readImage(dataSet, transferSyntaxUid, {
+    maxPixels: limits.maxPixels ?? DEFAULT_MAX_DICOM_PIXELS,
+    maxFrames: limits.maxFrames ?? DEFAULT_MAX_FRAMES,
+    maxDecompressedBytes,
+  });
 }
 
 function readTransferSyntax(input: Uint8Array): SupportedTransferSyntax {
@@ -125,7 +177,7 @@ function readTransferSyntax(input: Uint8Array): SupportedTransferSyntax {
   const uid = meta.string(Tag.TRANSFER_SYNTAX);
   if (!uid) return reject('INVALID_DICOM', 'DICOM transfer syntax is missing');
   if (!isSupportedTransferSyntax(uid)) {
-    return reject('UNSUPPORTED_TRANSFER_SYNTAX', 'DICOM transfer syntax is not an uncompressed one');
+    return reject('UNSUPPORTED_TRANSFER_SYNTAX', 'DICOM transfer syntax is not supported');
   }
   return uid;
 }
@@ -146,7 +198,21 @@ function finite(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) ? value : undefined;
 }
 
-function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTransferSyntax, maxPixels: number): ParsedDicom {
+function readFrameCount(dataSet: dicomParser.DataSet): number {
+  if (!dataSet.elements[Tag.NUMBER_OF_FRAMES]) return 1;
+  const value = dataSet.intString(Tag.NUMBER_OF_FRAMES);
+  if (value === undefined || Number.isNaN(value)) return 1; // empty (type 2 style): one frame
+  if (!Number.isFinite(value)) reject('INVALID_DICOM', 'DICOM NumberOfFrames is invalid');
+  return Math.max(1, value);
+}
+
+interface ResolvedLimits {
+  readonly maxPixels: number;
+  readonly maxFrames: number;
+  readonly maxDecompressedBytes: number;
+}
+
+function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTransferSyntax, limits: ResolvedLimits): ParsedDicom {
   const studyInstanceUid = requiredUid(dataSet, Tag.STUDY_INSTANCE_UID, 'StudyInstanceUID');
   const seriesInstanceUid = requiredUid(dataSet, Tag.SERIES_INSTANCE_UID, 'SeriesInstanceUID');
   const sopInstanceUid = requiredUid(dataSet, Tag.SOP_INSTANCE_UID, 'SOPInstanceUID');
@@ -154,13 +220,18 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
 
   const pixelElement = dataSet.elements[Tag.PIXEL_DATA];
   if (!pixelElement) reject('MISSING_PIXEL_DATA', 'DICOM object has no Pixel Data');
-  if (pixelElement.encapsulatedPixelData) {
+  const native = isNativeTransferSyntax(transferSyntaxUid);
+  if (native && pixelElement.encapsulatedPixelData) {
     reject('INVALID_DICOM', 'Encapsulated Pixel Data in an uncompressed transfer syntax');
   }
+  if (!native && !pixelElement.encapsulatedPixelData) {
+    reject('INVALID_DICOM', 'Native Pixel Data in a compressed transfer syntax');
+  }
+  if (!native && (pixelElement.fragments ?? []).length === 0) reject('MISSING_PIXEL_DATA', 'DICOM encapsulated Pixel Data has no fragments');
 
   const rows = requiredCount(dataSet, Tag.ROWS, 'Rows');
   const columns = requiredCount(dataSet, Tag.COLUMNS, 'Columns');
-  if (rows * columns > maxPixels) reject('TOO_LARGE', 'DICOM image exceeds the pixel limit');
+  if (rows * columns > limits.maxPixels) reject('TOO_LARGE', 'DICOM image exceeds the pixel limit');
 
   const bitsAllocated = requiredCount(dataSet, Tag.BITS_ALLOCATED, 'BitsAllocated');
   if (bitsAllocated !== 8 && bitsAllocated !== 16) {
@@ -180,25 +251,56 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
     reject('UNSUPPORTED_FORMAT', 'DICOM SamplesPerPixel other than 1 or 3 is not supported');
   }
-  const photometricInterpretation = dataSet.string(Tag.PHOTOMETRIC_INTERPRETATION)
-    ?? (samplesPerPixel === 1 ? 'MONOCHROME2' : 'RGB');
-  const numberOfFrames = Math.max(1, dataSet.intString(Tag.NUMBER_OF_FRAMES) ?? 1);
+  const photometricInterpretation = (dataSet.string(Tag.PHOTOMETRIC_INTERPRETATION)
+    ?? (samplesPerPixel === 1 ? 'MONOCHROME2' : 'RGB')).trim().toUpperCase();
+  const numberOfFrames = readFrameCount(dataSet);
+  if (numberOfFrames > limits.maxFrames) reject('TOO_MANY_FRAMES', 'DICOM object has more frames than allowed');
 
   const bytesPerSample = bitsAllocated / 8;
-  const sampleCount = rows * columns * samplesPerPixel;
-  const frameBytes = sampleCount * bytesPerSample;
-  const available = Math.min(pixelElement.length, dataSet.byteArray.length - pixelElement.dataOffset);
-  if (available < frameBytes * numberOfFrames) {
-    reject('TRUNCATED_DICOM', 'DICOM Pixel Data is shorter than the image it describes');
+  // Checked before anything is allocated or decoded (a small compressed file can declare a huge image).
+  if (rows * columns * samplesPerPixel * bytesPerSample * numberOfFrames > limits.maxDecompressedBytes) {
+    reject('TOO_LARGE', 'DICOM pixel data exceeds the decompressed size limit');
   }
+  const planarConfiguration = dataSet.uint16(Tag.PLANAR_CONFIGURATION) === 1 ? 1 : 0;
+  const subsampled422 = native && photometricInterpretation === 'YBR_FULL_422' && samplesPerPixel === 3;
+  if (subsampled422 && bitsAllocated !== 8) reject('UNSUPPORTED_FORMAT', 'DICOM YBR_FULL_422 with 16-bit samples is not supported');
+  const layout: NativeLayout = {
+    rows,
+    columns,
+    samplesPerPixel,
+    bitsAllocated,
+    planarConfiguration,
+    bigEndian: transferSyntaxUid === TransferSyntax.EXPLICIT_VR_BIG_ENDIAN,
+    subsampled422,
+  };
+  if (native) {
+    const available = Math.min(pixelElement.length, dataSet.byteArray.length - pixelElement.dataOffset);
+    if (available < nativeFrameBytes(layout) * numberOfFrames) {
+      reject('TRUNCATED_DICOM', 'DICOM Pixel Data is shorter than the image it describes');
+    }
+  }
+  const palette = photometricInterpretation === 'PALETTE COLOR' && samplesPerPixel === 1
+    ? readPalette(dataSet, pixelRepresentation === 1, layout.bigEndian)
+    : undefined;
 
-  const frame1 = bitsAllocated === 8
-    ? dataSet.byteArray.subarray(pixelElement.dataOffset, pixelElement.dataOffset + frameBytes)
-    : readWords(dataSet.byteArray, pixelElement.dataOffset, sampleCount, transferSyntaxUid === TransferSyntax.EXPLICIT_VR_BIG_ENDIAN);
+  const decodedPhotometric = colourModelAfterDecoding(photometricInterpretation, transferSyntaxUid, native, samplesPerPixel);
+  const geometry = { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, signed: pixelRepresentation === 1 };
+  const decodeFrame = (index: number): DecodedFrame => {
+    if (!Number.isInteger(index) || index < 0 || index >= numberOfFrames) throw new RangeError('frame index out of range');
+    if (native) return { samples: nativeFrame(dataSet.byteArray, pixelElement.dataOffset, index, layout), photometric: decodedPhotometric };
+    const decoder = frameDecoderFor(transferSyntaxUid);
+    if (!decoder) return reject('UNSUPPORTED_TRANSFER_SYNTAX', 'DICOM transfer syntax is not supported');
+    const encoded = encapsulatedFrame(dataSet, pixelElement, index, numberOfFrames);
+    return { samples: decoder(encoded, geometry), photometric: decodedPhotometric };
+  };
 
+  const voiFunction = dataSet.string(Tag.VOI_LUT_FUNCTION)?.trim().toUpperCase() ?? 'LINEAR';
+  const voiLutFunction = (VOI_FUNCTIONS.has(voiFunction) ? voiFunction : 'LINEAR') as VoiLutFunction;
   const windowWidth = finite(dataSet.floatString(Tag.WINDOW_WIDTH, 0));
+  const minimumWidth = voiLutFunction === 'LINEAR' ? 1 : Number.MIN_VALUE;
   const studyInstances = dataSet.intString(Tag.NUMBER_OF_STUDY_RELATED_INSTANCES);
   const slope = finite(dataSet.floatString(Tag.RESCALE_SLOPE));
+  let frame1: DicomSamples | undefined;
   return {
     transferSyntaxUid,
     studyInstanceUid,
@@ -210,7 +312,7 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
     columns,
     samplesPerPixel,
     photometricInterpretation,
-    planarConfiguration: dataSet.uint16(Tag.PLANAR_CONFIGURATION) === 1 ? 1 : 0,
+    planarConfiguration,
     bitsAllocated,
     bitsStored,
     highBit,
@@ -219,25 +321,24 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
     rescaleSlope: slope !== undefined && slope !== 0 ? slope : 1,
     rescaleIntercept: finite(dataSet.floatString(Tag.RESCALE_INTERCEPT)) ?? 0,
     windowCenter: finite(dataSet.floatString(Tag.WINDOW_CENTER, 0)),
-    windowWidth: windowWidth !== undefined && windowWidth >= 1 ? windowWidth : undefined,
+    windowWidth: windowWidth !== undefined && windowWidth >= minimumWidth ? windowWidth : undefined,
+    voiLutFunction,
+    palette,
     numberOfStudyRelatedInstances: studyInstances !== undefined && studyInstances > 0 ? studyInstances : undefined,
     burnedInAnnotation: dataSet.string(Tag.BURNED_IN_ANNOTATION) || undefined,
-    frame1,
+    decodeFrame,
+    get frame1(): DicomSamples {
+      frame1 ??= decodeFrame(0).samples;
+      return frame1;
+    },
   };
 }
 
-/**
- * 16-bit words starting at `offset`. A zero-copy view when the data is little
- * endian and 2-byte aligned (Lambda hosts are little endian), else a copy.
- */
-function readWords(bytes: Uint8Array, offset: number, count: number, bigEndian: boolean): Uint16Array {
-  const start = bytes.byteOffset + offset;
-  if (!bigEndian && start % 2 === 0) return new Uint16Array(bytes.buffer, start, count);
-  const words = new Uint16Array(count);
-  const hi = bigEndian ? 0 : 1;
-  const lo = 1 - hi;
-  for (let i = 0, p = offset; i < count; i++, p += 2) {
-    words[i] = bytes[p + hi] * 256 + bytes[p + lo];
-  }
-  return words;
+/** The colour model of decoded samples (see `DecodedFrame.photometric`). */
+function colourModelAfterDecoding(photometric: string, transferSyntaxUid: string, native: boolean, samplesPerPixel: number): string {
+  if (samplesPerPixel !== 3) return photometric;
+  if (!native && decodesToRgb(transferSyntaxUid)) return 'RGB';
+  // The JPEG 2000 decoder undoes the reversible/irreversible colour transform.
+  if (!native && (photometric === 'YBR_RCT' || photometric === 'YBR_ICT')) return 'RGB';
+  return photometric === 'YBR_FULL_422' ? 'YBR_FULL' : photometric;
 }

@@ -1,7 +1,16 @@
 import { RasterImage } from './raster';
 
-/** Default bound on the long side of the analyzer-sized copy. */
-export const DEFAULT_ANALYSIS_MAX_DIMENSION = 1024;
+/**
+ * Default bound on the long side of the analyzer-sized copy: 1568 px is the
+ * long side Bedrock's Claude models use without resizing (they accept up to
+ * 8000), and well inside Rekognition's useful range (4096).
+ */
+export const DEFAULT_ANALYSIS_MAX_DIMENSION = 1568;
+/**
+ * Default bound on the analyzer-sized PNG's bytes: under Bedrock's 3.75 MB
+ * per image and Rekognition's 5 MB image-bytes limit, with headroom.
+ */
+export const DEFAULT_ANALYSIS_MAX_BYTES = 3_500_000;
 
 /** Size that fits within `maxDimension` on the long side, keeping the aspect ratio. */
 export function fitWithin(width: number, height: number, maxDimension: number): { width: number; height: number } {
@@ -30,28 +39,29 @@ export function downscaleToFit(image: RasterImage, maxDimension: number = DEFAUL
   const columnCount = binCounts(columnBin, target.width);
   const rowCount = binCounts(rowBin, target.height);
 
-  const sums = new Float64Array(target.width * target.height * channels);
-  if (channels === 1) {
-    // The common case (gray radiographs) without the per-channel inner loop.
-    for (let y = 0, i = 0; y < height; y++) {
-      const rowBase = rowBin[y] * target.width;
-      for (let x = 0; x < width; x++, i++) sums[rowBase + columnBin[x]] += data[i];
-    }
-  } else {
-    for (let y = 0, i = 0; y < height; y++) {
-      const rowBase = rowBin[y] * target.width;
-      for (let x = 0; x < width; x++) {
-        const o = (rowBase + columnBin[x]) * channels;
-        for (let c = 0; c < channels; c++, i++) sums[o + c] += data[i];
+  // One output row at a time: the running sums stay in the CPU cache, which a
+  // whole-image sum array does not on large radiographs (about 3x faster on a DX).
+  // Doubles hold every integer sum exactly (bins up to 2^45 pixels).
+  const rowWidth = target.width * channels;
+  const sums = new Float64Array(rowWidth);
+  const out = new Uint8Array(rowWidth * target.height);
+  for (let by = 0, y = 0; by < target.height; by++) {
+    sums.fill(0);
+    for (let rowEnd = y + rowCount[by]; y < rowEnd; y++) {
+      let i = y * width * channels;
+      if (channels === 1) {
+        // The common case (gray radiographs) without the per-channel inner loop.
+        for (let x = 0; x < width; x++, i++) sums[columnBin[x]] += data[i];
+      } else {
+        for (let x = 0; x < width; x++) {
+          const o = columnBin[x] * channels;
+          for (let c = 0; c < channels; c++, i++) sums[o + c] += data[i];
+        }
       }
     }
-  }
-
-  const out = new Uint8Array(sums.length);
-  for (let by = 0, o = 0; by < target.height; by++) {
-    for (let bx = 0; bx < target.width; bx++) {
+    for (let bx = 0, s = 0, o = by * rowWidth; bx < target.width; bx++) {
       const count = rowCount[by] * columnCount[bx];
-      for (let c = 0; c < channels; c++, o++) out[o] = Math.round(sums[o] / count);
+      for (let c = 0; c < channels; c++, s++, o++) out[o] = Math.round(sums[s] / count);
     }
   }
   return { width: target.width, height: target.height, channels, data: out };

@@ -1,3 +1,5 @@
+export * from './analysis';
+export * from './color';
 export * from './downscale';
 export * from './errors';
 export * from './jpeg';

@@ -1,6 +1,7 @@
 /**
  * Grayscale rendering: stored sample values -> modality values (rescale) ->
- * VOI window -> 8-bit display values, as PS3.3 C.11.2.1.2 (linear VOI LUT).
+ * VOI window -> 8-bit display values, as PS3.3 C.11.2.1.2 (LINEAR) and
+ * C.11.2.1.3 (LINEAR_EXACT, SIGMOID).
  * Everything goes through one lookup table indexed by the raw stored word, so
  * masking of unused high bits, sign extension, rescale, windowing and
  * MONOCHROME1 inversion cost one table read per pixel.
@@ -27,6 +28,8 @@ export interface GraySource {
   readonly windowWidth?: number;
   /** MONOCHROME1: low values are white. @default false */
   readonly invert?: boolean;
+  /** VOI LUT Function (0028,1056) applied with the source's window; a percentile window is always LINEAR. @default 'LINEAR' */
+  readonly voiLutFunction?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
 }
 
 export interface RenderOptions {
@@ -60,6 +63,18 @@ export function applyWindow(value: number, center: number, width: number): numbe
   return Math.round(((value - c) / (width - 1) + 0.5) * 255);
 }
 
+/** LINEAR_EXACT (PS3.3 C.11.2.1.3.2): the window without the half-unit offsets of LINEAR. */
+export function applyWindowExact(value: number, center: number, width: number): number {
+  if (value <= center - width / 2) return 0;
+  if (value > center + width / 2) return 255;
+  return Math.round(((value - center) / width + 0.5) * 255);
+}
+
+/** SIGMOID (PS3.3 C.11.2.1.3.1): 255 / (1 + exp(-4 (x - c) / w)). */
+export function applySigmoid(value: number, center: number, width: number): number {
+  return Math.round(255 / (1 + Math.exp((-4 * (value - center)) / width)));
+}
+
 /** The window that maps modality value `low` to 0 and `high` to 255. */
 export function windowForRange(low: number, high: number): { center: number; width: number } {
   return { center: (low + high) / 2 + 0.5, width: high - low + 1 };
@@ -81,8 +96,13 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const storedOf = storedValueTable(wordBits, bitsStored, source.signed ?? false);
 
   let window: VoiWindow;
-  if (source.windowCenter !== undefined && source.windowWidth !== undefined && source.windowWidth >= 1) {
+  const voi = source.voiLutFunction ?? 'LINEAR';
+  const minimumWidth = voi === 'LINEAR' ? 1 : Number.MIN_VALUE;
+  let display = applyWindow;
+  if (source.windowCenter !== undefined && source.windowWidth !== undefined && source.windowWidth >= minimumWidth) {
     window = { center: source.windowCenter, width: source.windowWidth, source: 'file' };
+    if (voi === 'LINEAR_EXACT') display = applyWindowExact;
+    if (voi === 'SIGMOID') display = applySigmoid;
   } else {
     const range = percentileRange(words, pixels, storedOf, bitsStored, source.signed ?? false,
       options.lowPercentile ?? DEFAULT_LOW_PERCENTILE, options.highPercentile ?? DEFAULT_HIGH_PERCENTILE);
@@ -94,8 +114,8 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const lut = new Uint8Array(storedOf.length);
   const invert = source.invert ?? false;
   for (let raw = 0; raw < lut.length; raw++) {
-    const display = applyWindow(storedOf[raw] * slope + intercept, window.center, window.width);
-    lut[raw] = invert ? 255 - display : display;
+    const value = display(storedOf[raw] * slope + intercept, window.center, window.width);
+    lut[raw] = invert ? 255 - value : value;
   }
   const out = new Uint8Array(pixels);
   for (let i = 0; i < pixels; i++) out[i] = lut[words[i]];

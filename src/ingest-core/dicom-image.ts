@@ -1,6 +1,7 @@
 /** From a parsed DICOM object to display images (the glue between the reader and the renderer). */
 import { IngestRejection } from './rejection';
-import { ParsedDicom } from '../dicom/parse';
+import { DecodedFrame, ParsedDicom } from '../dicom/parse';
+import { applyPalette, rgbTo8Bit, ybrFullToRgb } from '../imaging/color';
 import { RasterImage } from '../imaging/raster';
 import { renderGray } from '../imaging/render';
 import { RejectionReason } from '../shared/events';
@@ -9,40 +10,66 @@ import { RejectionReason } from '../shared/events';
 const GRAY_PHOTOMETRICS = new Set(['MONOCHROME1', 'MONOCHROME2']);
 
 /**
- * The 8-bit preview of frame 1: windowed gray for MONOCHROME1/2 (file window
- * or 1st-99th percentile), RGB as stored for 8-bit RGB. Other colour models
- * (palette, YBR) are refused as UNSUPPORTED_FORMAT until a codec issue adds them.
+ * The frame shown for a multi-frame object: the middle one. The first frames
+ * of a cine or ultrasound loop are often blank or still settling, and in a
+ * multi-frame CT/MR volume the middle slice passes through the anatomy's
+ * centre; one frame also keeps the cost independent of the frame count.
+ */
+export function representativeFrameIndex(numberOfFrames: number): number {
+  return Math.floor(Math.max(1, numberOfFrames) / 2);
+}
+
+/**
+ * The 8-bit preview of the representative frame: windowed gray for
+ * MONOCHROME1/2 (file window with its VOI LUT Function, or 1st-99th
+ * percentile; MONOCHROME1 inverted), RGB for RGB, YBR_FULL(_422), YBR_ICT/RCT
+ * and PALETTE COLOR. Other photometrics are refused as UNSUPPORTED_FORMAT.
  */
 export function renderDicomFrame(dicom: ParsedDicom): RasterImage {
+  assertRenderable(dicom);
+  return renderDecodedFrame(dicom, dicom.decodeFrame(representativeFrameIndex(dicom.numberOfFrames)));
+}
+
+function unsupported(): never {
+  throw new IngestRejection(RejectionReason.UNSUPPORTED_FORMAT, 'DICOM photometric interpretation is not supported');
+}
+
+/** Refuses before decoding what could not be rendered after it. */
+function assertRenderable(dicom: ParsedDicom): void {
+  const photometric = dicom.photometricInterpretation;
+  if (dicom.samplesPerPixel === 1) {
+    if (!GRAY_PHOTOMETRICS.has(photometric) && photometric !== 'PALETTE COLOR') unsupported();
+  } else if (!['RGB', 'YBR_FULL', 'YBR_FULL_422', 'YBR_ICT', 'YBR_RCT'].includes(photometric)) {
+    unsupported();
+  }
+}
+
+/** Renders one decoded frame of `dicom`. */
+export function renderDecodedFrame(dicom: ParsedDicom, frame: DecodedFrame): RasterImage {
   const { rows, columns } = dicom;
-  if (dicom.samplesPerPixel === 1 && GRAY_PHOTOMETRICS.has(dicom.photometricInterpretation)) {
+  const { samples, photometric } = frame;
+  if (GRAY_PHOTOMETRICS.has(photometric)) {
     return renderGray({
       width: columns,
       height: rows,
-      samples: dicom.frame1,
+      samples,
       bitsStored: dicom.bitsStored,
       signed: dicom.pixelRepresentation === 1,
       rescaleSlope: dicom.rescaleSlope,
       rescaleIntercept: dicom.rescaleIntercept,
       windowCenter: dicom.windowCenter,
       windowWidth: dicom.windowWidth,
-      invert: dicom.photometricInterpretation === 'MONOCHROME1',
+      voiLutFunction: dicom.voiLutFunction,
+      invert: photometric === 'MONOCHROME1',
     }).image;
   }
-  if (dicom.samplesPerPixel === 3 && dicom.photometricInterpretation === 'RGB' && dicom.frame1 instanceof Uint8Array) {
-    const data = dicom.planarConfiguration === 1 ? interleavePlanes(dicom.frame1, rows * columns) : dicom.frame1;
-    return { width: columns, height: rows, channels: 3, data };
+  if (photometric === 'PALETTE COLOR' && dicom.palette) {
+    return applyPalette(samples, columns, rows, dicom.bitsStored, dicom.pixelRepresentation === 1, dicom.palette);
   }
-  throw new IngestRejection(RejectionReason.UNSUPPORTED_FORMAT, 'DICOM photometric interpretation is not supported');
-}
-
-/** RR..GG..BB.. -> RGBRGB.. */
-function interleavePlanes(planar: Uint8Array, pixels: number): Uint8Array {
-  const out = new Uint8Array(pixels * 3);
-  for (let i = 0, o = 0; i < pixels; i++, o += 3) {
-    out[o] = planar[i];
-    out[o + 1] = planar[pixels + i];
-    out[o + 2] = planar[2 * pixels + i];
+  if (photometric === 'RGB') return rgbTo8Bit(samples, columns, rows, dicom.bitsStored);
+  if (photometric === 'YBR_FULL') {
+    // YBR is defined for 8-bit samples; wider ones are brought to 8 bits first.
+    return ybrFullToRgb(rgbTo8Bit(samples, columns, rows, dicom.bitsStored).data, columns, rows);
   }
-  return out;
+  return unsupported();
 }

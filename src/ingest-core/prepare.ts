@@ -4,14 +4,17 @@
  * analyzer-sized copy. No original UID, name or tag text leaves this function.
  */
 import { createHash } from 'node:crypto';
+import { deidentifyForIngest } from './deidentify-dicom';
 import { renderDicomFrame } from './dicom-image';
 import { IngestRejection } from './rejection';
+import { DeidentificationSettings } from '../deid/settings';
 import { parseDicom, ParsedDicom } from '../dicom/parse';
-import { DEFAULT_ANALYSIS_MAX_DIMENSION, downscaleToFit } from '../imaging/downscale';
+import { hasDicmMagic, withPart10Preamble } from '../dicom/part10';
+import { analysisImage } from '../imaging/analysis';
 import { decodeJpeg } from '../imaging/jpeg';
 import { decodePng } from '../imaging/png';
 import { encodePng } from '../imaging/png-encode';
-import { RasterImage, toGray } from '../imaging/raster';
+import { RasterImage } from '../imaging/raster';
 import { renderGray } from '../imaging/render';
 import { sniffImageKind } from '../imaging/sniff';
 import { PseudonymNamespace, pseudonymize } from '../pseudonym/pseudonymize';
@@ -30,10 +33,25 @@ export interface PrepareOptions {
   readonly pseudonymKey: Uint8Array;
   /** @default DEFAULT_MAX_OBJECT_BYTES */
   readonly maxObjectBytes?: number;
-  /** @default DEFAULT_MAX_PIXELS */
+  /** Largest width x height of one frame. @default DEFAULT_MAX_PIXELS */
   readonly maxPixels?: number;
-  /** Long side of the analyzer-sized PNG. @default DEFAULT_ANALYSIS_MAX_DIMENSION (1024) */
+  /** Largest DICOM NumberOfFrames; more is rejected as TOO_MANY_FRAMES. @default DEFAULT_MAX_FRAMES (2000) */
+  readonly maxFrames?: number;
+  /**
+   * Largest DICOM pixel data once decompressed (rows x columns x frames x samples x bytes, checked from the
+   * header before decoding) and largest inflated deflated data set; more is TOO_LARGE.
+   * @default DEFAULT_MAX_DECOMPRESSED_BYTES (1 GiB)
+   */
+  readonly maxDecompressedBytes?: number;
+  /** Long side of the analyzer-sized PNG. @default DEFAULT_ANALYSIS_MAX_DIMENSION (1568, Bedrock Claude's no-resize size) */
   readonly analysisMaxDimension?: number;
+  /**
+   * Largest analyzer-sized PNG in bytes; a larger one is downscaled further.
+   * @default DEFAULT_ANALYSIS_MAX_BYTES (3,500,000: under Bedrock's 3.75 MB and Rekognition's 5 MB)
+   */
+  readonly analysisMaxBytes?: number;
+  /** De-identification of DICOM input (profile options, private safe-list, burned-in policy). @default resolveDeidentificationSettings() */
+  readonly deidentification?: DeidentificationSettings;
 }
 
 /** Non-identifying technical attributes, safe to store and log. */
@@ -62,7 +80,7 @@ export interface PreparedObject {
   readonly singleImage: boolean;
   /** Full-resolution 8-bit PNG (gray, or RGB for colour input), pixels only. */
   readonly previewPng: Buffer;
-  /** 8-bit gray PNG, long side <= analysisMaxDimension. */
+  /** 8-bit gray PNG, long side <= analysisMaxDimension and size <= analysisMaxBytes. */
   readonly analysisPng: Buffer;
   readonly analysisWidth: number;
   readonly analysisHeight: number;
@@ -71,6 +89,10 @@ export interface PreparedObject {
   readonly safeMetadata: SafeMetadata;
   /** DICOM (0028,0301): true for YES, false for NO, undefined when absent. Text burned into pixels is PHI. */
   readonly burnedInAnnotation?: boolean;
+  /** DICOM only: the object de-identified (PS3.15 Basic Profile), as Part 10. */
+  readonly deidentifiedDicom?: Buffer;
+  /** True when the burned-in policy is FLAG_FOR_REVIEW and burned-in text is suspected: the study needs a clinician. */
+  readonly requiresReview?: boolean;
 }
 
 /** The preview and the parts of the result that depend on the input format. */
@@ -81,6 +103,8 @@ interface Decoded {
   readonly expectedInstances?: number;
   readonly safeMetadata: SafeMetadata;
   readonly burnedInAnnotation?: boolean;
+  readonly deidentifiedDicom?: Buffer;
+  readonly requiresReview?: boolean;
 }
 
 /**
@@ -102,14 +126,14 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
   let decoded: Decoded;
   try {
     decoded = kind === 'dicom'
-      ? fromDicom(parseDicom(bytes, { maxPixels }), options.pseudonymKey)
+      ? fromDeidentifiedDicom(bytes, options, maxPixels)
       : fromPlainImage(kind, bytes, maxPixels, objectKeys(options.pseudonymKey, sourceSha256));
   } catch (e) {
     if (e instanceof InputRejection && !(e instanceof IngestRejection)) throw new IngestRejection(e.reasonCode, e.message);
     throw e;
   }
 
-  const analysis = toGray(downscaleToFit(decoded.preview, options.analysisMaxDimension ?? DEFAULT_ANALYSIS_MAX_DIMENSION));
+  const analysis = analysisImage(decoded.preview, { maxDimension: options.analysisMaxDimension, maxBytes: options.analysisMaxBytes });
   return {
     kind,
     ...decoded.keys,
@@ -119,13 +143,24 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
     expectedInstances: decoded.expectedInstances,
     singleImage: kind !== 'dicom',
     previewPng: encodePng(decoded.preview),
-    analysisPng: encodePng(analysis),
+    analysisPng: analysis.png,
     analysisWidth: analysis.width,
     analysisHeight: analysis.height,
     sourceSha256,
     safeMetadata: decoded.safeMetadata,
     burnedInAnnotation: decoded.burnedInAnnotation,
+    deidentifiedDicom: decoded.deidentifiedDicom,
+    requiresReview: decoded.requiresReview,
   };
+}
+
+/** Parse, apply the burned-in policy and de-identify (before rendering: a quarantined object is not rendered). */
+function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPixels: number): Decoded {
+  // One copy at most, shared by the parser and the de-identification.
+  const input = hasDicmMagic(bytes) ? bytes : withPart10Preamble(bytes);
+  const dicom = parseDicom(input, { maxPixels, maxFrames: options.maxFrames, maxDecompressedBytes: options.maxDecompressedBytes });
+  const deidentified = deidentifyForIngest(input, dicom, options.pseudonymKey, options.deidentification);
+  return { ...fromDicom(dicom, options.pseudonymKey), ...deidentified };
 }
 
 function fromDicom(dicom: ParsedDicom, key: Uint8Array): Decoded {
@@ -145,7 +180,7 @@ function fromDicom(dicom: ParsedDicom, key: Uint8Array): Decoded {
       rows: dicom.rows,
       columns: dicom.columns,
       bitsStored: dicom.bitsStored,
-      // Only photometrics renderDicomFrame accepted get here: a fixed vocabulary.
+      // Only photometrics renderDicomFrame accepted get here: a fixed vocabulary (parse upper-cases and trims it).
       photometric: dicom.photometricInterpretation,
       transferSyntax: dicom.transferSyntaxUid,
       numberOfFrames: dicom.numberOfFrames,

@@ -23,5 +23,9 @@ export const RejectionReason = {
   UNSUPPORTED_TRANSFER_SYNTAX: 'UNSUPPORTED_TRANSFER_SYNTAX',
   CORRUPT_IMAGE: 'CORRUPT_IMAGE',
   TOO_LARGE: 'TOO_LARGE',
+  /** A multi-frame object with more frames than the configured bound. */
+  TOO_MANY_FRAMES: 'TOO_MANY_FRAMES',
+  /** Text may be burned into the pixels (BurnedInAnnotation YES, or a modality known for it) and the policy is QUARANTINE. */
+  BURNED_IN_ANNOTATION: 'BURNED_IN_ANNOTATION',
 } as const;
 export type RejectionReasonValue = (typeof RejectionReason)[keyof typeof RejectionReason];

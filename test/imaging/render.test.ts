@@ -98,10 +98,10 @@ describe('renderGray with the percentile window', () => {
 });
 
 describe('downscaleToFit', () => {
-  test('bounds a 3000x3000 image to 1024x1024', () => {
+  test('bounds a 3000x3000 image to 1568x1568 by default', () => {
     const image: RasterImage = { width: 3000, height: 3000, channels: 1, data: new Uint8Array(9_000_000).fill(77) };
     const small = downscaleToFit(image);
-    expect([small.width, small.height]).toEqual([1024, 1024]);
+    expect([small.width, small.height]).toEqual([1568, 1568]);
     expect(small.data.every((v) => v === 77)).toBe(true);
   });
 

@@ -131,8 +131,8 @@ describe('prepareObject on DICOM', () => {
     const result = prepareObject(bytes, options);
     const elapsedMs = Number(process.hrtime.bigint() - started) / 1e6;
     expect([result.width, result.height]).toEqual([3000, 3000]);
-    expect([result.analysisWidth, result.analysisHeight]).toEqual([1024, 1024]);
-    expect(decodePng(result.analysisPng).image).toMatchObject({ width: 1024, height: 1024 });
+    expect([result.analysisWidth, result.analysisHeight]).toEqual([1568, 1568]);
+    expect(decodePng(result.analysisPng).image).toMatchObject({ width: 1568, height: 1568 });
     // Uninstrumented this takes ~150-400 ms; jest's v8 coverage slows hot loops about 2.5x,
     // so the bound only catches gross regressions (a full sort, per-pixel allocations).
     expect(elapsedMs).toBeLessThan(2500);
@@ -201,8 +201,8 @@ describe('prepareObject rejections', () => {
     ['a truncated DICOM file', makeDicom({ rows: 32, columns: 32, truncateAt: 1500 }), 'TRUNCATED_DICOM'],
     ['DICOM without pixel data', makeDicom({ omitPixelData: true }), 'MISSING_PIXEL_DATA'],
     ['DICOM without StudyInstanceUID', makeDicom({ omitTags: [0x0020000d] }), 'INVALID_DICOM'],
-    ['compressed DICOM', makeDicom({ transferSyntax: TransferSyntaxUid.jpegBaseline }), 'UNSUPPORTED_TRANSFER_SYNTAX'],
-    ['palette colour DICOM', makeDicom({ photometric: 'PALETTE COLOR', bitsAllocated: 8 }), 'UNSUPPORTED_FORMAT'],
+    ['DICOM in a syntax no codec reads (MPEG-2)', makeDicom({ transferSyntax: '1.2.840.10008.1.2.4.100' }), 'UNSUPPORTED_TRANSFER_SYNTAX'],
+    ['DICOM in a retired photometric (HSV)', makeDicom({ photometric: 'HSV', bitsAllocated: 8 }), 'UNSUPPORTED_FORMAT'],
     ['a truncated PNG', makePng(64, 64, (x, y) => (x * y) % 256).subarray(0, 60), 'CORRUPT_IMAGE'],
     ['a damaged JPEG', makeJpeg(64, 64, (x) => x).subarray(0, 50), 'CORRUPT_IMAGE'],
     // Only the label goes into the test name: the bytes would land in test reports.

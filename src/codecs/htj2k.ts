@@ -1,0 +1,26 @@
+/** High-Throughput JPEG 2000 (1.2.840.10008.1.2.4.201/.202/.203) via OpenJPH. */
+import { FrameGeometry, FrameSamples } from './frame';
+import { readJ2kSize } from './j2k-header';
+import { corruptFrame } from './rejection';
+import { instantiateCodec } from './wasm';
+import { decodeWithWasm, LoadedCodec } from './wasm-frame';
+
+const GLUE = '@cornerstonejs/codec-openjph/wasmjs';
+
+function load(): LoadedCodec {
+  // Required here, not at the top: the codec loads only when a file needs it.
+  // OpenJPH ships one build (encoder and decoder); there is no decode-only glue.
+  const glue = require.resolve(GLUE);
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, only when a frame needs it
+  return { glue, module: instantiateCodec(glue, 'openjphjs.wasm', require('@cornerstonejs/codec-openjph/wasmjs')) };
+}
+
+export function decodeHtj2k(encoded: Uint8Array, geometry: FrameGeometry): FrameSamples {
+  // The codestream's size is checked before the codec allocates for it.
+  const size = readJ2kSize(encoded);
+  if (!size || size.rows !== geometry.rows || size.columns !== geometry.columns || size.components !== geometry.samplesPerPixel
+    || size.precision > geometry.bitsAllocated) {
+    return corruptFrame('HTJ2K');
+  }
+  return decodeWithWasm({ codecName: 'HTJ2K', load, className: 'HTJ2KDecoder' }, encoded, geometry);
+}
