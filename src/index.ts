@@ -9,3 +9,4 @@ export * from './results-store/results-store';
 export * from './notifier/clinician-notifier';
 export * from './ingest/imaging-ingest';
 export * from './pipeline/medical-imaging-pipeline';
+export * from './shared/deidentification';

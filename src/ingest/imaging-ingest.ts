@@ -16,8 +16,10 @@ import { createHandlerFunction } from '../common/handler-function';
 import { allowServiceToUseKey } from '../common/pipeline-key';
 import { createSecureBucket } from '../common/secure-bucket';
 import { assertNotBoth } from '../common/validate-props';
+import { deidentificationSettingsJson } from '../deid/settings';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
+import { DeidentificationOptions } from '../shared/deidentification';
 import { EnvVar } from '../shared/env';
 
 export interface ImagingIngestProps {
@@ -115,6 +117,15 @@ export interface ImagingIngestProps {
    * @default - see PipelineFunctionOptions
    */
   readonly functionOptions?: PipelineFunctionOptions;
+  /**
+   * De-identification of DICOM objects (PS3.15 Basic Application Level
+   * Confidentiality Profile): retain options, private tag safe-list and the
+   * burned-in annotation policy. The de-identified object is stored as
+   * `instance.dcm` next to the previews.
+   * @default - the Basic Profile without retain options, every private tag removed,
+   * burned-in annotation (YES, or modality US/ES/XC/SC/OT) quarantined
+   */
+  readonly deidentification?: DeidentificationOptions;
 }
 
 const INGEST_TIMEOUT = Duration.minutes(2);
@@ -147,6 +158,12 @@ export class ImagingIngest extends Construct {
     const maxObjectSize = props.maxObjectSize ?? Size.mebibytes(512);
     const key = props.encryptionKey ?? props.resultsStore.encryptionKey;
     const store = props.resultsStore;
+    let deidentification: string;
+    try {
+      deidentification = deidentificationSettingsJson(props.deidentification);
+    } catch (e) {
+      throw new Error(`ImagingIngest: deidentification: ${e instanceof Error ? e.message : 'invalid'}`);
+    }
 
     // ---- Upload bucket
     this.uploadBucket = props.existingUploadBucket ?? createSecureBucket(this, 'UploadBucket', {
@@ -216,6 +233,7 @@ export class ImagingIngest extends Construct {
         [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
         [EnvVar.PSEUDONYM_SECRET_ARN]: this.pseudonymSecret.secretArn,
         [EnvVar.MAX_OBJECT_BYTES]: String(maxObjectSize.toBytes()),
+        [EnvVar.DEIDENTIFICATION]: deidentification,
         ...stateMachineEnv,
       },
     });

@@ -4,6 +4,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { deidentificationSettingsFromJson } from '../deid/settings';
 import { isRejection, prepareObject } from '../ingest-core';
 import * as clients from '../runtime/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../runtime/env';
@@ -52,6 +53,7 @@ const wired = lazy(() => {
       derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
       maxObjectBytes: numberEnv(EnvVar.MAX_OBJECT_BYTES, DEFAULT_MAX_OBJECT_BYTES),
       quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
+      deidentification: deidentificationSettingsFromJson(optionalEnv(EnvVar.DEIDENTIFICATION)),
     },
     log: createSafeLog('ingest'),
   });

@@ -15,6 +15,7 @@ import { createPipelineKey } from '../common/pipeline-key';
 import { ImagingIngest } from '../ingest/imaging-ingest';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
+import { DeidentificationOptions } from '../shared/deidentification';
 import { AnalysisWorkflow } from '../workflow/analysis-workflow';
 
 export interface MedicalImagingPipelineProps {
@@ -77,6 +78,11 @@ export interface MedicalImagingPipelineProps {
    * @default - not in a VPC
    */
   readonly vpc?: ec2.IVpc;
+  /**
+   * De-identification of DICOM objects (see `ImagingIngestProps.deidentification`).
+   * @default - the Basic Profile without retain options, private tags removed, burned-in annotation quarantined
+   */
+  readonly deidentification?: DeidentificationOptions;
 }
 
 /**
@@ -125,6 +131,7 @@ export class MedicalImagingPipeline extends Construct {
       existingUploadBucket: props.existingUploadBucket,
       quietPeriod: props.quietPeriod,
       functionOptions,
+      deidentification: props.deidentification,
     });
 
     this.alarms = this.createAlarms();

@@ -8,6 +8,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { EventPublisher, publishEvent } from './publish';
 import { UploadedObject } from './s3-event';
 import { ExecutionStarter, readyAndStart } from './start-analysis';
+import { DeidentificationSettings } from '../deid/settings';
 import { PreparedObject } from '../ingest-core';
 import { SafeLog } from '../runtime/logger';
 import { PseudonymKeyLoader } from '../runtime/pseudonym-key';
@@ -23,7 +24,10 @@ import { checkStudyReadiness } from '../study-readiness';
 /** What ingest-core's prepareObject returns; injected so tests can drive failures. */
 export type PreparedUpload = PreparedObject;
 
-export type PrepareFn = (bytes: Uint8Array, options: { pseudonymKey: Uint8Array; maxObjectBytes?: number }) => PreparedUpload;
+export type PrepareFn = (
+  bytes: Uint8Array,
+  options: { pseudonymKey: Uint8Array; maxObjectBytes?: number; deidentification?: DeidentificationSettings },
+) => PreparedUpload;
 export type RejectionGuard = (error: unknown) => error is { reasonCode: RejectionReasonValue };
 
 export interface IngestSettings {
@@ -38,6 +42,8 @@ export interface IngestSettings {
   readonly derivedBucket: string;
   readonly maxObjectBytes: number;
   readonly quietPeriodSeconds: number;
+  /** De-identification of DICOM objects. @default every default of resolveDeidentificationSettings() */
+  readonly deidentification?: DeidentificationSettings;
 }
 
 export interface IngestDeps {
@@ -96,18 +102,24 @@ async function prepare(deps: IngestDeps, object: UploadedObject): Promise<Prepar
     throw new Rejected(RejectionReason.TOO_LARGE);
   }
   const pseudonymKey = await deps.loadPseudonymKey();
-  return deps.prepare(bytes, { pseudonymKey, maxObjectBytes: max });
+  return deps.prepare(bytes, { pseudonymKey, maxObjectBytes: max, deidentification: deps.settings.deidentification });
 }
 
 async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<IngestOutcome> {
   const now = (deps.clock ?? (() => new Date()))().toISOString();
   const prefix = instancePrefix(prepared.studyKey, prepared.seriesKey, prepared.instanceKey);
   const keys = { previewKey: `${prefix}preview.png`, analysisKey: `${prefix}analysis.png`, metadataKey: `${prefix}metadata.json` };
+  // The de-identified DICOM (Part 10) sits next to the previews.
+  const dicomObjects = prepared.deidentifiedDicom === undefined
+    ? []
+    : [{ key: `${prefix}instance.dcm`, body: prepared.deidentifiedDicom, contentType: 'application/dicom' }];
+  const dicomKey = dicomObjects[0]?.key;
   // Derived objects first: once the instance is recorded, its images must exist.
   await putObjects(deps.s3, deps.settings.derivedBucket, [
     { key: keys.previewKey, body: prepared.previewPng, contentType: 'image/png' },
     { key: keys.analysisKey, body: prepared.analysisPng, contentType: 'image/png' },
     { key: keys.metadataKey, body: JSON.stringify(prepared.safeMetadata), contentType: 'application/json' },
+    ...dicomObjects,
   ]);
   const instance = await recordInstance(deps.table, {
     studyKey: prepared.studyKey,
@@ -122,6 +134,8 @@ async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<Inges
     ...keys,
     sourceSha256: prepared.sourceSha256,
     burnedInAnnotation: prepared.burnedInAnnotation,
+    ...(dicomKey === undefined ? {} : { dicomKey }),
+    ...(prepared.requiresReview ? { requiresReview: true } : {}),
     receivedAt: now,
   });
   const sk = instanceSk(prepared.seriesKey, prepared.instanceKey);

@@ -19,6 +19,10 @@ export interface InstanceRecord {
   readonly sourceSha256: string;
   /** DICOM burned-in annotation flag, when the file states it. */
   readonly burnedInAnnotation?: boolean;
+  /** Key of the de-identified DICOM (Part 10) in the derived bucket; DICOM input only. */
+  readonly dicomKey?: string;
+  /** Set when burned-in text is suspected and the policy is FLAG_FOR_REVIEW: the study must be reviewed. */
+  readonly requiresReview?: boolean;
   /** ISO-8601 time of the first successful write; never changes afterwards. */
   readonly receivedAt: string;
 }

@@ -12,7 +12,8 @@ import {
   expectQueuesHaveDlq,
   logicalId,
 } from './template-checks';
-import { ClinicianNotifier, ImagingIngest, ImagingIngestProps, ResultsStore } from '../../src';
+import { BurnedInAnnotationPolicy, ClinicianNotifier, ImagingIngest, ImagingIngestProps, ResultsStore } from '../../src';
+import { deidentificationSettingsFromJson, resolveDeidentificationSettings } from '../../src/deid/settings';
 import { expectNoNagFindings } from '../support/nag';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:111111111111:stateMachine:analysis';
@@ -122,12 +123,45 @@ describe('ImagingIngest', () => {
     const { stack, ingest } = build();
     const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
     expect(Object.keys(env).sort()).toEqual([
-      'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX',
+      'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX',
       'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET', 'UPLOAD_PREFIX',
     ]);
     expect(env.MAX_OBJECT_BYTES).toBe(String(512 * 1024 * 1024));
     expect(env.UPLOAD_PREFIX).toBe('incoming/');
     expect(env.QUARANTINE_PREFIX).toBe('quarantine/');
+    // Defaults spelled out, and read back by the handler as the same settings.
+    expect(JSON.parse(env.DEIDENTIFICATION)).toEqual({
+      retainLongitudinalTemporalInformation: false,
+      retainPatientCharacteristics: false,
+      retainDeviceIdentity: false,
+      retainInstitutionIdentity: false,
+      privateTagSafeList: [],
+      burnedInAnnotationPolicy: 'QUARANTINE',
+      burnedInAnnotationModalities: ['US', 'ES', 'XC', 'SC', 'OT'],
+    });
+    expect(deidentificationSettingsFromJson(env.DEIDENTIFICATION)).toEqual(resolveDeidentificationSettings());
+  });
+
+  test('de-identification options reach the ingest environment; invalid ones fail at synth', () => {
+    const { stack, ingest } = build({
+      deidentification: {
+        retainLongitudinalTemporalInformation: true,
+        retainInstitutionIdentity: true,
+        privateTagSafeList: ['(0029,1010)'],
+        burnedInAnnotationPolicy: BurnedInAnnotationPolicy.FLAG_FOR_REVIEW,
+      },
+    });
+    const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
+    const settings = deidentificationSettingsFromJson(env.DEIDENTIFICATION);
+    expect(settings).toMatchObject({
+      retainLongitudinalTemporalInformation: true,
+      retainPatientCharacteristics: false,
+      retainInstitutionIdentity: true,
+      burnedInAnnotationPolicy: BurnedInAnnotationPolicy.FLAG_FOR_REVIEW,
+    });
+    expect([...settings.privateTagSafeList]).toEqual([0x00291010]);
+    expect(() => build({ deidentification: { privateTagSafeList: ['00100010'] } }))
+      .toThrow(/ImagingIngest: deidentification: privateTagSafeList entry '00100010' is not a private tag/);
   });
 
   test('ingest grants: prefix-scoped S3, exact table actions, StartExecution on the given state machine only', () => {

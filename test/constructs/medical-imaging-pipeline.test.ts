@@ -14,7 +14,7 @@ import {
   expectQueuesHaveDlq,
   logicalId,
 } from './template-checks';
-import { MedicalImagingPipeline } from '../../src';
+import { BurnedInAnnotationPolicy, MedicalImagingPipeline } from '../../src';
 import { acknowledgements, expectNoNagFindings } from '../support/nag';
 
 const KEY_ARN = 'arn:aws:kms:eu-west-1:111111111111:key/1234abcd-12ab-34cd-56ef-1234567890ab';
@@ -91,6 +91,15 @@ describe('MedicalImagingPipeline', () => {
     });
     template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-west-1:111111111111:clinicians'] });
     expect(pipeline.ingest.uploadBucket.bucketName).toBe('hospital-uploads');
+  });
+
+  test('de-identification options pass through to the ingest function', () => {
+    const { stack } = newStack();
+    const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', {
+      deidentification: { retainPatientCharacteristics: true, burnedInAnnotationPolicy: BurnedInAnnotationPolicy.ALLOW },
+    });
+    const env = Template.fromStack(stack).toJSON().Resources[logicalId(pipeline.ingest.ingestFunction)].Properties.Environment.Variables;
+    expect(JSON.parse(env.DEIDENTIFICATION)).toMatchObject({ retainPatientCharacteristics: true, burnedInAnnotationPolicy: 'ALLOW' });
   });
 
   test('functions go into the given VPC; two different VPCs are refused', () => {

@@ -3,9 +3,11 @@ import { GetObjectCommand, HeadObjectCommand, PutObjectCommand } from '@aws-sdk/
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import { resolveDeidentificationSettings } from '../../src/deid/settings';
 import { handleIngestBatch } from '../../src/ingest/ingest.lambda';
 import { isRejection, prepareObject } from '../../src/ingest-core';
 import { createSafeLog } from '../../src/runtime/logger';
+import { BurnedInAnnotationPolicy } from '../../src/shared/deidentification';
 import { EVENT_SOURCE } from '../../src/shared/events';
 import { executionName, rejectedPk } from '../../src/shared/records';
 import { IngestDeps, IngestSettings } from '../../src/steps/ingest-object';
@@ -227,6 +229,21 @@ describe('ingest handler (dynalite + s3rver)', () => {
     expect(await exists(engines.buckets.upload, 'elsewhere/file.png')).toBe(true);
   });
 
+  test('burned-in annotation: quarantined by default, or recorded for review under FLAG_FOR_REVIEW', async () => {
+    const ultrasound = makeDicom({ rows: 8, columns: 8, modality: 'US', phi: { studyUid: '1.2.826.0.1.3680043.8.498.321' } });
+    const quarantined = await handleIngestBatch(deps())(sqsEvent(await upload('uploads/us/one.dcm', ultrasound)));
+    expect(quarantined.batchItemFailures).toEqual([]);
+    expect(emitted().map((e) => JSON.parse(e.Detail!).reasonCode)).toEqual(['BURNED_IN_ANNOTATION']);
+
+    const deidentification = resolveDeidentificationSettings({ burnedInAnnotationPolicy: BurnedInAnnotationPolicy.FLAG_FOR_REVIEW });
+    const flagged = await handleIngestBatch(deps({ deidentification }))(sqsEvent(await upload('uploads/us/two.dcm', ultrasound)));
+    expect(flagged.batchItemFailures).toEqual([]);
+    const { studyKey } = prepareObject(ultrasound, { pseudonymKey: PSEUDONYM_KEY, deidentification });
+    const instances = await listInstances({ doc: engines.doc, tableName: engines.tableName }, studyKey);
+    expect(instances).toHaveLength(1);
+    expect(instances[0]).toMatchObject({ burnedInAnnotation: true, requiresReview: true });
+  });
+
   test('logs, events and records carry none of the PHI in the DICOM or its key', async () => {
     const phi = {
       patientName: 'SMITH^ALICE^MARIE',
@@ -254,12 +271,18 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const { studyKey } = prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
     const table = { doc: engines.doc, tableName: engines.tableName };
     const stored = JSON.stringify([await getStudy(table, studyKey), await listInstances(table, studyKey)]);
-    const metadata = (await objectBytes(engines.buckets.derived, (await listInstances(table, studyKey))[0].metadataKey)).toString();
+    const [instance] = await listInstances(table, studyKey);
+    const metadata = (await objectBytes(engines.buckets.derived, instance.metadataKey)).toString();
+    // The de-identified DICOM stored next to the previews.
+    expect(instance.dicomKey).toMatch(/\/instance\.dcm$/);
+    const deidentified = (await objectBytes(engines.buckets.derived, instance.dicomKey!)).toString('latin1');
+    expect(deidentified.slice(128, 132)).toBe('DICM');
     for (const value of [...phiValues(phi), phi.patientName.split('^')[0]]) {
       expect(logs).not.toContain(value);
       expect(events).not.toContain(value);
       expect(stored).not.toContain(value);
       expect(metadata).not.toContain(value);
+      expect(deidentified).not.toContain(value);
     }
   });
 });
