@@ -1,0 +1,24 @@
+/**
+ * Bundles the measured code with esbuild the way the Lambda asset is built
+ * (platform node, one file), so no ts-node compilation runs inside a timed process.
+ */
+import * as path from 'node:path';
+// The benchmark is a dev tool, never shipped: a devDependency is right here.
+// eslint-disable-next-line import/no-extraneous-dependencies
+import { buildSync } from 'esbuild';
+
+export interface BenchBundles {
+  /** src/ingest-core as one CommonJS file exporting prepareObject. */
+  readonly prepare: string;
+  /** bench/ingest/phase.ts: the per-phase child process. */
+  readonly phase: string;
+}
+
+export function buildBundles(repoRoot: string, outDir: string): BenchBundles {
+  const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' } as const;
+  const prepare = path.join(outDir, 'prepare.js');
+  const phase = path.join(outDir, 'phase.js');
+  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/ingest-core/index.ts')], outfile: prepare });
+  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'bench/ingest/phase.ts')], outfile: phase });
+  return { prepare, phase };
+}

@@ -1,0 +1,123 @@
+/**
+ * One benchmark phase in its own process, so each phase's peak RSS is its
+ * own. Bundled by esbuild before it runs (no ts-node in the measured
+ * process); loads the ingest code from a separate bundle so that the
+ * first-call phase can time the module load.
+ *
+ *   node phase.js ours  <prepare.js> <image.dcm> <iterations>
+ *   node phase.js floor <image.json> <image.dcm> <iterations>
+ *   node phase.js first-call <prepare.js> <image.dcm>
+ *
+ * Prints one JSON line (PhaseResult) on stdout.
+ */
+import * as fs from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as zlib from 'node:zlib';
+import { applyWindow } from '../../src/imaging/render';
+import type * as ingestCore from '../../src/ingest-core';
+
+export interface PhaseResult {
+  readonly timesMs: number[];
+  /** Peak resident set of this process (VmHWM), bytes. */
+  readonly maxRssBytes: number;
+  /** Output bytes of one iteration, per output. */
+  readonly outputBytes: Record<string, number>;
+  /** first-call only. */
+  readonly loadMs?: number;
+  readonly firstCallMs?: number;
+  readonly secondCallMs?: number;
+}
+
+/** Loads a bundle by path at run time (createRequire keeps esbuild from inlining it). */
+const load = <T>(file: string): T => createRequire(__filename)(path.resolve(file)) as T;
+const KEY = new Uint8Array(32).fill(42);
+
+/**
+ * This process's RSS high-water mark. VmHWM rather than getrusage's maxRSS:
+ * Linux carries maxRSS over from the parent across fork + exec, so every
+ * child would report at least the benchmark runner's own peak.
+ */
+function peakRssBytes(): number {
+  const match = /^VmHWM:\s+(\d+) kB$/m.exec(fs.readFileSync('/proc/self/status', 'utf8'));
+  return match ? Number(match[1]) * 1024 : process.resourceUsage().maxRSS * 1024;
+}
+
+function ours(prepareBundle: string, imageFile: string, iterations: number): PhaseResult {
+  const { prepareObject } = load<typeof ingestCore>(prepareBundle);
+  const bytes = fs.readFileSync(imageFile);
+  const first = prepareObject(bytes, { pseudonymKey: KEY }); // warm-up, not timed
+  const timesMs: number[] = [];
+  for (let i = 0; i < iterations; i++) {
+    const start = performance.now();
+    prepareObject(bytes, { pseudonymKey: KEY });
+    timesMs.push(performance.now() - start);
+  }
+  return { timesMs, maxRssBytes: peakRssBytes(), outputBytes: { preview: first.previewPng.length, analysis: first.analysisPng.length } };
+}
+
+interface FloorInput {
+  readonly pixelOffset: number;
+  readonly pixels: number;
+  readonly signed: boolean;
+  readonly bitsStored: number;
+  readonly slope: number;
+  readonly intercept: number;
+  /** Window in modality units: the file's, or the percentile window ours chose. */
+  readonly center: number;
+  readonly width: number;
+}
+
+/** The least work that still produces a windowed, compressed 8-bit image: LUT, one pass, zlib level 1. */
+function floor(inputFile: string, imageFile: string, iterations: number): PhaseResult {
+  const input = JSON.parse(fs.readFileSync(inputFile, 'utf8')) as FloorInput;
+  const file = new Uint8Array(fs.readFileSync(imageFile)); // own ArrayBuffer, 2-byte aligned
+  const lut = new Uint8Array(65536); // precomputed: not timed
+  const modulus = 2 ** input.bitsStored;
+  for (let raw = 0; raw < lut.length; raw++) {
+    const low = raw % modulus;
+    const stored = input.signed && low >= modulus / 2 ? low - modulus : low;
+    lut[raw] = applyWindow(stored * input.slope + input.intercept, input.center, input.width);
+  }
+  let compressed = 0;
+  const timesMs: number[] = [];
+  for (let i = 0; i <= iterations; i++) {
+    const start = performance.now();
+    const words = new Uint16Array(file.buffer, input.pixelOffset, input.pixels);
+    const out = new Uint8Array(input.pixels);
+    for (let p = 0; p < out.length; p++) out[p] = lut[words[p]];
+    compressed = zlib.deflateSync(out, { level: 1 }).length;
+    if (i > 0) timesMs.push(performance.now() - start); // iteration 0 is the warm-up
+  }
+  return { timesMs, maxRssBytes: peakRssBytes(), outputBytes: { deflated: compressed } };
+}
+
+/** A fresh process: load the ingest code, then the first and second call on one image. */
+function firstCall(prepareBundle: string, imageFile: string): PhaseResult {
+  const bytes = fs.readFileSync(imageFile);
+  const loadStart = performance.now();
+  const { prepareObject } = load<typeof ingestCore>(prepareBundle);
+  const loaded = performance.now();
+  const result = prepareObject(bytes, { pseudonymKey: KEY });
+  const firstDone = performance.now();
+  prepareObject(bytes, { pseudonymKey: KEY });
+  const secondDone = performance.now();
+  return {
+    timesMs: [],
+    maxRssBytes: peakRssBytes(),
+    outputBytes: { preview: result.previewPng.length },
+    loadMs: loaded - loadStart,
+    firstCallMs: firstDone - loaded,
+    secondCallMs: secondDone - firstDone,
+  };
+}
+
+function main(argv: readonly string[]): PhaseResult {
+  const [mode, a, b, n] = argv;
+  if (mode === 'ours') return ours(a, b, Number(n));
+  if (mode === 'floor') return floor(a, b, Number(n));
+  if (mode === 'first-call') return firstCall(a, b);
+  throw new Error(`unknown phase ${mode}`);
+}
+
+process.stdout.write(`${JSON.stringify(main(process.argv.slice(2)))}\n`);

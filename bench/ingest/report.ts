@@ -1,0 +1,104 @@
+/** The benchmark's table and its JSON summary (medians, not raw samples, so the file stays small). */
+import { ColdStart } from './cold-start';
+import { median, percentile } from './stats';
+
+export type PhaseName = 'ours' | 'python' | 'floor';
+
+export interface PhaseSamples {
+  readonly image: string;
+  readonly phase: PhaseName;
+  readonly timesMs: number[];
+  /** Peak RSS of each child process that ran this phase. */
+  readonly maxRssBytes: number[];
+  readonly outputBytes: Record<string, number>;
+}
+
+export interface Report {
+  readonly generatedAt: string;
+  readonly machine: { readonly cpus: number; readonly cpuModel: string; readonly node: string };
+  readonly rounds: number;
+  readonly images: ReadonlyArray<{ readonly name: string; readonly label: string; readonly fileBytes: number }>;
+  readonly phases: readonly PhaseSamples[];
+  readonly pythonStartupMs: number;
+  readonly pythonEmptyMs: number;
+  readonly coldStart: ColdStart;
+  readonly totalSeconds: number;
+}
+
+/** The issue's targets. */
+const TARGETS: Record<string, { pythonOverOurs: number; oursOverFloor: number }> = {
+  ct: { pythonOverOurs: 2, oursOverFloor: 2 },
+  dx: { pythonOverOurs: 5, oursOverFloor: 2 },
+};
+const LOAD_TARGET_MS = 150;
+const BUNDLE_TARGET_BYTES = 3 * 2 ** 20;
+
+const mb = (bytes: number) => `${(bytes / 2 ** 20).toFixed(0)} MiB`;
+const ms = (value: number) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
+
+/** Prints the table; returns the summary written to JSON. */
+export function printReport(report: Report): object {
+  const rows: string[][] = [['image', 'phase', 'n', 'median ms', 'p90 ms', 'peak RSS', 'output bytes']];
+  const summary: Record<string, unknown> = {};
+  const ratios: string[] = [];
+  for (const image of report.images) {
+    const phase = (name: PhaseName) => report.phases.find((p) => p.image === image.name && p.phase === name)!;
+    const medians: Record<string, number> = {};
+    for (const name of ['ours', 'python', 'floor'] as const) {
+      const p = phase(name);
+      medians[name] = median(p.timesMs);
+      rows.push([image.label, name, String(p.timesMs.length), ms(medians[name]), ms(percentile(p.timesMs, 90)),
+        mb(Math.max(...p.maxRssBytes)), Object.entries(p.outputBytes).map(([k, v]) => `${k} ${v}`).join(', ')]);
+      summary[`${image.name}.${name}`] = {
+        n: p.timesMs.length,
+        medianMs: round(medians[name]),
+        p90Ms: round(percentile(p.timesMs, 90)),
+        peakRssBytes: Math.max(...p.maxRssBytes),
+        outputBytes: p.outputBytes,
+      };
+    }
+    const target = TARGETS[image.name];
+    const speedup = medians.python / medians.ours;
+    const overFloor = medians.ours / medians.floor;
+    summary[`${image.name}.ratios`] = { pythonOverOurs: round(speedup), oursOverFloor: round(overFloor), targets: target };
+    ratios.push(`${image.label}: python/ours = ${speedup.toFixed(2)}x (target >= ${target.pythonOverOurs}x, ${verdict(speedup >= target.pythonOverOurs)}); `
+      + `ours/floor = ${overFloor.toFixed(2)}x (target <= ${target.oursOverFloor}x, ${verdict(overFloor <= target.oursOverFloor)})`);
+  }
+
+  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
+  const line = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+  const cold = report.coldStart;
+  const out = [
+    `ingest benchmark: ${report.machine.cpus} x ${report.machine.cpuModel}, node ${report.machine.node}, ${report.rounds} interleaved rounds`,
+    '',
+    line(rows[0]),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.slice(1).map(line),
+    '',
+    ...ratios,
+    '',
+    `python start-up (imports, not in the timings above): ${ms(report.pythonStartupMs - report.pythonEmptyMs)} ms over an empty interpreter (${ms(report.pythonEmptyMs)} ms)`,
+    `ingest handler bundle: ${(cold.bundleBytes / 2 ** 20).toFixed(2)} MiB (target < 3 MiB, ${verdict(cold.bundleBytes < BUNDLE_TARGET_BYTES)})`,
+    `handler cold module load: ${ms(cold.addedLoadMs)} ms over node -e "" (${ms(cold.emptyNodeMs)} ms vs ${ms(cold.handlerNodeMs)} ms; target < ${LOAD_TARGET_MS} ms, ${verdict(cold.addedLoadMs < LOAD_TARGET_MS)}); `
+      + `of which ${ms(cold.sdkLoadMs)} ms is requiring its external @aws-sdk/* packages alone`,
+    `fresh process, CT: ingest-core load ${ms(cold.prepareLoadMs)} ms + first prepareObject ${ms(cold.firstCallMs)} ms `
+      + `= ${ms(cold.prepareLoadMs + cold.firstCallMs)} ms (second call ${ms(cold.secondCallMs)} ms)`,
+    `total ${report.totalSeconds.toFixed(0)} s; JSON: bench/results/ingest-latest.json`,
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+  return {
+    generatedAt: report.generatedAt,
+    machine: report.machine,
+    rounds: report.rounds,
+    images: report.images,
+    ...summary,
+    pythonStartupMs: round(report.pythonStartupMs - report.pythonEmptyMs),
+    coldStart: Object.fromEntries(Object.entries(cold).map(([k, v]) => [k, round(v)])),
+    totalSeconds: round(report.totalSeconds),
+  };
+}
+
+function round(value: number): number {
+  return Math.round(value * 100) / 100;
+}
