@@ -102,14 +102,21 @@ function findHandlers(dir: string): string[] {
     return entry.name.endsWith('.lambda.ts') ? [full] : [];
   });
 }
+// Image codecs (WebAssembly builds) stay out of the ingest bundle: scripts/copy-codecs.js
+// copies their decode-only glue and .wasm into the asset's node_modules, and
+// src/codecs requires each one only when a file needs it.
+const CODEC_PACKAGES = ['@cornerstonejs/*', 'jpeg-lossless-decoder-js'];
+const CODEC_HANDLERS = new Set(['src/ingest/ingest.lambda.ts']);
 for (const entrypoint of findHandlers('src').sort()) {
-  project.bundler.addBundle(entrypoint, {
+  const codecs = CODEC_HANDLERS.has(entrypoint);
+  const bundle = project.bundler.addBundle(entrypoint, {
     platform: 'node',
     target: 'node22',
     // The Node.js Lambda runtime ships AWS SDK v3.
-    externals: ['@aws-sdk/*'],
+    externals: ['@aws-sdk/*', ...(codecs ? CODEC_PACKAGES : [])],
     sourcemap: false,
   });
+  if (codecs) bundle.bundleTask.exec(`node scripts/copy-codecs.js ${path.posix.dirname(bundle.outfile)}`);
 }
 
 // ---- Example app, tests and tooling are type-checked and linted too.
@@ -117,7 +124,7 @@ for (const entrypoint of findHandlers('src').sort()) {
 project.eslint?.addLintPattern('examples');
 // Code bundled into Lambda assets may import devDependencies (esbuild inlines
 // them); construct code may not, since consumers install only peers.
-for (const bundled of ['examples/**', 'scripts/**', 'src/**/*.lambda.ts', 'src/runtime/**', 'src/store/**', 'src/steps/**', 'src/imaging/**', 'src/dicom/**', 'src/ingest-core/**']) {
+for (const bundled of ['examples/**', 'scripts/**', 'src/**/*.lambda.ts', 'src/runtime/**', 'src/store/**', 'src/steps/**', 'src/imaging/**', 'src/dicom/**', 'src/ingest-core/**', 'src/codecs/**', 'src/deid/**']) {
   project.eslint?.allowDevDeps(bundled);
 }
 project.eslint?.addLintPattern('scripts');
@@ -127,6 +134,29 @@ project.gitignore.exclude('cdk.out/', 'examples/cdk.out/', '.tmp/', 'demo-output
 project.addTask('synth:example', {
   description: 'Synthesize the example stack (no AWS account needed) and print what it contains',
   exec: 'ts-node --project scripts/tsconfig.json scripts/synth-example.ts',
+});
+
+// The whole example system on this machine (scripts/local-runner): bundled
+// handlers, the synthesized state machine, dynalite and s3rver. Type checking
+// happens in the test and lint steps; here ts-node only transpiles.
+project.addTask('demo', {
+  description: 'Run the example system locally on generated studies and write demo-output/index.html',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/local-runner/demo.ts' },
+  ],
+});
+project.addTask('test:e2e', {
+  description: 'End-to-end tests on the local runner (faults, PHI scan, restarts, headless Chromium)',
+  env: { JEST_JUNIT_OUTPUT_NAME: 'e2e-junit.xml' },
+  steps: [
+    { spawn: 'bundle' },
+    { exec: "jest --ci --runInBand --coverage=false --testMatch '<rootDir>/test/e2e/**/*.e2e.ts'" },
+  ],
+});
+project.addTask('bench:ingest', {
+  description: 'Benchmark prepareObject against pydicom + numpy + Pillow and the zlib floor (CT 512x512, DX 3000x3000)',
+  exec: 'ts-node --transpile-only --project bench/tsconfig.json bench/ingest/run.ts',
 });
 
 // PyPI is unreachable, so Python bindings are generated as source (--code-only)
