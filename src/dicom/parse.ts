@@ -167,14 +167,16 @@ export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedD
 
 function readTransferSyntax(input: Uint8Array): SupportedTransferSyntax {
   let meta: dicomParser.DataSet;
+  let uid: string | undefined;
   try {
     meta = dicomParser.readPart10Header(input);
+    // Inside the try too: an element whose length runs past a cut file throws on read.
+    uid = meta.string(Tag.TRANSFER_SYNTAX);
   } catch {
     return reject('TRUNCATED_DICOM', 'DICOM file meta information could not be read');
   }
   // Nothing readable after "DICM" (cut off, or garbage): the file is not intact.
   if (Object.keys(meta.elements).length === 0) reject('TRUNCATED_DICOM', 'DICOM file meta information is empty');
-  const uid = meta.string(Tag.TRANSFER_SYNTAX);
   if (!uid) return reject('INVALID_DICOM', 'DICOM transfer syntax is missing');
   if (!isSupportedTransferSyntax(uid)) {
     return reject('UNSUPPORTED_TRANSFER_SYNTAX', 'DICOM transfer syntax is not supported');

@@ -130,6 +130,11 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
       : fromPlainImage(kind, bytes, maxPixels, objectKeys(options.pseudonymKey, sourceSha256));
   } catch (e) {
     if (e instanceof InputRejection && !(e instanceof IngestRejection)) throw new IngestRejection(e.reasonCode, e.message);
+    // dicom-parser reports reads past the end of a cut file by throwing a bare
+    // string, from whichever element accessor hits it first (its text is not passed on).
+    if (kind === 'dicom' && typeof e === 'string') {
+      throw new IngestRejection(RejectionReason.TRUNCATED_DICOM, 'DICOM element runs past the end of the file');
+    }
     throw e;
   }
 
