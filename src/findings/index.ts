@@ -17,6 +17,7 @@ export const DEFAULT_AUTO_RELEASE_THRESHOLD = 0.8;
 export function aggregateFindings(
   results: readonly AnalyzerResult[],
   autoReleaseThreshold: number = DEFAULT_AUTO_RELEASE_THRESHOLD,
+  studyRequiresReview = false,
 ): AggregateSummary {
   if (!(autoReleaseThreshold >= 0 && autoReleaseThreshold <= 1)) {
     throw new RangeError('autoReleaseThreshold must be between 0 and 1');
@@ -32,7 +33,7 @@ export function aggregateFindings(
   return {
     findingCount: findings.length,
     maxConfidence: usable.length === 0 ? 0 : Math.max(...usable),
-    reviewRequired: uncertain || failed.length > 0 || succeeded.length === 0,
+    reviewRequired: studyRequiresReview || uncertain || failed.length > 0 || succeeded.length === 0,
     succeeded,
     failed,
     skipped: namesWith(AnalyzerStatus.SKIPPED),

@@ -212,7 +212,8 @@ export class ImagingIngest extends Construct {
     // ---- Pseudonymization key
     this.pseudonymSecret = props.existingPseudonymSecret ?? this.createPseudonymSecret(key);
 
-    // ---- Ingest function
+    // ---- Ingest function (readiness on arrival) and sweeper (readiness over time) share the quiet period.
+    const quietPeriodSeconds = String((props.quietPeriod ?? Duration.minutes(5)).toSeconds());
     const stateMachineEnv: Record<string, string> = props.stateMachine
       ? { [EnvVar.STATE_MACHINE_ARN]: props.stateMachine.stateMachineArn }
       : {};
@@ -233,6 +234,7 @@ export class ImagingIngest extends Construct {
         [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
         [EnvVar.PSEUDONYM_SECRET_ARN]: this.pseudonymSecret.secretArn,
         [EnvVar.MAX_OBJECT_BYTES]: String(maxObjectSize.toBytes()),
+        [EnvVar.QUIET_PERIOD_SECONDS]: quietPeriodSeconds,
         [EnvVar.DEIDENTIFICATION]: deidentification,
         ...stateMachineEnv,
       },
@@ -261,7 +263,7 @@ export class ImagingIngest extends Construct {
       options: props.functionOptions,
       environment: {
         [EnvVar.TABLE_NAME]: store.table.tableName,
-        [EnvVar.QUIET_PERIOD_SECONDS]: String((props.quietPeriod ?? Duration.minutes(5)).toSeconds()),
+        [EnvVar.QUIET_PERIOD_SECONDS]: quietPeriodSeconds,
         [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
         ...stateMachineEnv,
       },

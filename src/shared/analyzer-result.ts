@@ -73,6 +73,12 @@ export interface StudyDescriptor {
   readonly studyKey: string;
   readonly version: number;
   readonly images: ImageReference[];
+  /**
+   * True when an image was accepted under the FLAG_FOR_REVIEW burned-in
+   * annotation policy: a clinician reviews the findings whatever their confidence.
+   * @default false
+   */
+  readonly requiresReview?: boolean;
 }
 
 /** The event an analyzer Lambda receives. */

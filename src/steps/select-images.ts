@@ -44,5 +44,7 @@ export async function selectImages(deps: SelectImagesDeps, input: WorkflowInput)
       height: instance.height,
       modality: instance.modality,
     })),
+    // Always present: the workflow reads it with a JSONPath that must resolve.
+    requiresReview: instances.some((instance) => instance.requiresReview === true),
   };
 }

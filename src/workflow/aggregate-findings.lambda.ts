@@ -12,6 +12,8 @@ export interface AggregateFindingsInput {
   readonly results: AnalyzerResult[];
   /** Overrides AUTO_RELEASE_THRESHOLD for this execution. */
   readonly autoReleaseThreshold?: number;
+  /** The study descriptor's `requiresReview` (burned-in annotation flagged at ingest). */
+  readonly studyRequiresReview?: boolean;
 }
 
 export function handleAggregateFindings(deps: { readonly defaultThreshold: number; readonly log: SafeLog }) {
@@ -19,7 +21,11 @@ export function handleAggregateFindings(deps: { readonly defaultThreshold: numbe
     if (!Array.isArray(input?.results)) {
       throw new InvalidStepInputError('results must be an array');
     }
-    const summary = aggregateFindings(input.results, input.autoReleaseThreshold ?? deps.defaultThreshold);
+    const summary = aggregateFindings(
+      input.results,
+      input.autoReleaseThreshold ?? deps.defaultThreshold,
+      input.studyRequiresReview === true,
+    );
     deps.log.info('Findings aggregated', {
       findingCount: summary.findingCount,
       maxConfidence: summary.maxConfidence,

@@ -224,6 +224,7 @@ export class AnalysisWorkflow extends Construct {
       payload: sfn.TaskInput.fromObject({
         results: sfn.JsonPath.listAt(Path.RESULTS),
         autoReleaseThreshold: settings.autoReleaseThreshold,
+        studyRequiresReview: sfn.JsonPath.stringAt('$.study.requiresReview'),
       }),
       resultPath: Path.AGGREGATE,
     }));

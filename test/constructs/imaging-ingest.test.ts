@@ -124,8 +124,9 @@ describe('ImagingIngest', () => {
     const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
     expect(Object.keys(env).sort()).toEqual([
       'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX',
-      'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET', 'UPLOAD_PREFIX',
+      'QUIET_PERIOD_SECONDS', 'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET', 'UPLOAD_PREFIX',
     ]);
+    expect(env.QUIET_PERIOD_SECONDS).toBe('300');
     expect(env.MAX_OBJECT_BYTES).toBe(String(512 * 1024 * 1024));
     expect(env.UPLOAD_PREFIX).toBe('incoming/');
     expect(env.QUARANTINE_PREFIX).toBe('quarantine/');

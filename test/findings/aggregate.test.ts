@@ -36,6 +36,12 @@ describe('aggregateFindings', () => {
     expect(aggregateFindings([result('a', AnalyzerStatus.SUCCEEDED, [0.79, 0.99])]).reviewRequired).toBe(true);
   });
 
+  test('a study flagged at ingest (burned-in annotation) requires review even with confident findings', () => {
+    const confident = [result('a', AnalyzerStatus.SUCCEEDED, [0.99])];
+    expect(aggregateFindings(confident, 0.8, false).reviewRequired).toBe(false);
+    expect(aggregateFindings(confident, 0.8, true).reviewRequired).toBe(true);
+  });
+
   test('a custom threshold applies', () => {
     expect(aggregateFindings([result('a', AnalyzerStatus.SUCCEEDED, [0.6])], 0.5).reviewRequired).toBe(false);
     expect(aggregateFindings([result('a', AnalyzerStatus.SUCCEEDED, [0.6])], 0.7).reviewRequired).toBe(true);

@@ -41,7 +41,7 @@ beforeEach(() => {
 
 let counter = 0;
 /** A study with `instances` instances, moved to `status` (version 1). */
-async function study(status: StudyStatusValue, instances = 2): Promise<string> {
+async function study(status: StudyStatusValue, instances = 2, flagged: number[] = []): Promise<string> {
   const studyKey = `wf${++counter}`;
   for (let i = 1; i <= instances; i++) {
     const prefix = `studies/${studyKey}/s1/i${i}/`;
@@ -58,6 +58,7 @@ async function study(status: StudyStatusValue, instances = 2): Promise<string> {
       previewKey: `${prefix}preview.png`,
       analysisKey: `${prefix}analysis.png`,
       metadataKey: `${prefix}metadata.json`,
+      ...(flagged.includes(i) ? { requiresReview: true } : {}),
       sourceSha256: 'a'.repeat(64),
       receivedAt: '2025-03-01T11:00:00.000Z',
     });
@@ -109,10 +110,16 @@ describe('select-images', () => {
         height: 32,
         modality: 'CT',
       })),
+      requiresReview: false,
     });
     expect(await getStudy(table, studyKey)).toMatchObject({ status: 'ANALYZING' });
     // A retried step finds its own claim and succeeds again.
     await expect(select()({ studyKey, version: 1 })).resolves.toMatchObject({ studyKey });
+  });
+
+  test('a study with an instance flagged for review at ingest says so in its descriptor', async () => {
+    const studyKey = await study(StudyStatus.READY, 2, [2]);
+    expect(await select()({ studyKey, version: 1 })).toMatchObject({ requiresReview: true });
   });
 
   test('refuses a study that is not READY, or a stale version', async () => {
@@ -133,6 +140,7 @@ describe('aggregate-findings', () => {
     const aggregate = handleAggregateFindings({ defaultThreshold: 0.9, log: silent });
     expect((await aggregate({ results: [analyzerResult([0.85])] })).reviewRequired).toBe(true);
     expect((await aggregate({ results: [analyzerResult([0.85])], autoReleaseThreshold: 0.8 })).reviewRequired).toBe(false);
+    expect((await aggregate({ results: [analyzerResult([0.85])], autoReleaseThreshold: 0.8, studyRequiresReview: true })).reviewRequired).toBe(true);
   });
 });
 

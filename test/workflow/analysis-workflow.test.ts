@@ -69,7 +69,7 @@ describe('AnalysisWorkflow state graph', () => {
     expect(state(asl, 'Aggregate findings')).toMatchObject({
       Next: 'Needs review?',
       ResultPath: '$.aggregate',
-      Parameters: { 'results.$': '$.results', 'autoReleaseThreshold': 0.8 },
+      Parameters: { 'results.$': '$.results', 'autoReleaseThreshold': 0.8, 'studyRequiresReview.$': '$.study.requiresReview' },
     });
     expect(state(asl, 'Auto release')).toMatchObject({ Type: 'Pass', Next: 'Persist results' });
     const persist = state(asl, 'Persist results');
