@@ -21,15 +21,19 @@ export interface AnalysisImage {
   readonly height: number;
 }
 
-/** Gray PNG of `image` within both bounds. Throws RangeError for bounds no image can meet. */
-export function analysisImage(image: RasterImage, bounds: AnalysisBounds = {}): AnalysisImage {
+/**
+ * Gray PNG of `image` within both bounds. `encoded` is `image` already encoded
+ * as PNG (the preview): when the analysis copy is that very image, it is reused
+ * instead of encoded twice. Throws RangeError for bounds no image can meet.
+ */
+export function analysisImage(image: RasterImage, bounds: AnalysisBounds = {}, encoded?: Buffer): AnalysisImage {
   const maxBytes = bounds.maxBytes ?? DEFAULT_ANALYSIS_MAX_BYTES;
   if (!(maxBytes >= 1024)) throw new RangeError('analysisMaxBytes must be at least 1024');
   const gray = toGray(image);
   let dimension = bounds.maxDimension ?? DEFAULT_ANALYSIS_MAX_DIMENSION;
   for (;;) {
     const small = downscaleToFit(gray, dimension);
-    const png = encodePng(small);
+    const png = small === image && encoded !== undefined ? encoded : encodePng(small);
     if (png.length <= maxBytes) return { png, width: small.width, height: small.height };
     const longSide = Math.max(small.width, small.height);
     if (longSide <= 1) throw new RangeError('analysisMaxBytes cannot be met');

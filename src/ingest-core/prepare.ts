@@ -138,7 +138,12 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
     throw e;
   }
 
-  const analysis = analysisImage(decoded.preview, { maxDimension: options.analysisMaxDimension, maxBytes: options.analysisMaxBytes });
+  const previewPng = encodePng(decoded.preview);
+  const analysis = analysisImage(
+    decoded.preview,
+    { maxDimension: options.analysisMaxDimension, maxBytes: options.analysisMaxBytes },
+    previewPng,
+  );
   return {
     kind,
     ...decoded.keys,
@@ -147,7 +152,7 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
     height: decoded.preview.height,
     expectedInstances: decoded.expectedInstances,
     singleImage: kind !== 'dicom',
-    previewPng: encodePng(decoded.preview),
+    previewPng,
     analysisPng: analysis.png,
     analysisWidth: analysis.width,
     analysisHeight: analysis.height,

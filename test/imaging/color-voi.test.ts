@@ -1,6 +1,7 @@
 /* eslint-disable no-bitwise -- byte planes, bit fields and fixed-point arithmetic are bitwise by nature */
 import { parseDicom } from '../../src/dicom/parse';
 import { analysisImage } from '../../src/imaging/analysis';
+import { encodePng } from '../../src/imaging/png-encode';
 import { applySigmoid, applyWindowExact, renderGray } from '../../src/imaging/render';
 import { representativeFrameIndex, renderDicomFrame } from '../../src/ingest-core/dicom-image';
 import { defaultPaletteEntry, makeDicom, MakeDicomOptions, presets, seededRandom } from '../fixtures/images';
@@ -155,6 +156,14 @@ describe('analysis image bounds', () => {
     expect(bounded.png.length).toBeLessThanOrEqual(200_000);
     expect(bounded.width).toBeLessThan(1200);
     expect(bounded.width / bounded.height).toBeCloseTo(1200 / 900, 1);
+  });
+
+  test('the already encoded preview is reused only when the analysis copy is the same image', () => {
+    const preview = encodePng(noisy);
+    expect(analysisImage(noisy, { maxBytes: 10_000_000 }, preview).png).toBe(preview);
+    expect(analysisImage(noisy, { maxDimension: 600 }, preview).png).not.toBe(preview);
+    // Over the byte bound the reused bytes are not good enough either.
+    expect(analysisImage(noisy, { maxBytes: 200_000 }, preview).png).not.toBe(preview);
   });
 
   test('a bound no image can meet is a configuration error', () => {
