@@ -3,8 +3,9 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-
 import { ExampleStack } from './example-stack';
 
 /**
- * Builds the example app. E-mail subscribers come from context:
+ * Builds the example app. E-mail subscribers and workflow settings come from context:
  *   cdk deploy -c notificationEmails=radiology@example.org,oncall@example.org
+ *   cdk deploy -c autoReleaseThreshold=0.5 -c quietPeriodSeconds=120
  */
 export function buildExampleApp(app: App = new App()): { app: App; stack: ExampleStack } {
   const emails = String(app.node.tryGetContext('notificationEmails') ?? '')
@@ -13,6 +14,8 @@ export function buildExampleApp(app: App = new App()): { app: App; stack: Exampl
     .filter((e) => e.length > 0);
   const stack = new ExampleStack(app, 'MedicalImagingPipelineExample', {
     notificationEmails: emails,
+    autoReleaseThreshold: numberContext(app, 'autoReleaseThreshold'),
+    quietPeriodSeconds: numberContext(app, 'quietPeriodSeconds'),
     description: 'cdk-medical-imaging-pipeline example: serverless medical-imaging AI pipeline',
   });
   Validations.of(app).addPlugins(
@@ -21,6 +24,19 @@ export function buildExampleApp(app: App = new App()): { app: App; stack: Exampl
     new NIST80053R5Checks(app),
   );
   return { app, stack };
+}
+
+/** A numeric context value, or undefined when unset; anything else that is not a number fails fast. */
+function numberContext(app: App, name: string): number | undefined {
+  const raw: unknown = app.node.tryGetContext(name);
+  if (raw === undefined || raw === '') {
+    return undefined;
+  }
+  const value = Number(raw);
+  if (!Number.isFinite(value)) {
+    throw new Error(`Context '${name}' must be a number, got '${String(raw)}'.`);
+  }
+  return value;
 }
 
 if (require.main === module) {

@@ -9,6 +9,10 @@ import { Analyzer, MedicalImagingPipeline } from '../src';
 export interface ExampleStackProps extends StackProps {
   /** Clinicians who get an e-mail for every finished or failed study. */
   readonly notificationEmails?: string[];
+  /** Findings at or above this confidence wait for a clinician. @default 0.8 (the library default) */
+  readonly autoReleaseThreshold?: number;
+  /** Seconds without a new instance after which a study is analysed. @default 300 (the library default) */
+  readonly quietPeriodSeconds?: number;
 }
 
 /**
@@ -61,6 +65,8 @@ export class ExampleStack extends Stack {
         }),
       ],
       notificationEmails: props.notificationEmails,
+      autoReleaseThreshold: props.autoReleaseThreshold,
+      quietPeriod: props.quietPeriodSeconds === undefined ? undefined : Duration.seconds(props.quietPeriodSeconds),
     });
   }
 }

@@ -11,8 +11,8 @@ export const IMAGE_QUALITY_MODEL_ID = 'image-quality';
 export const IMAGE_QUALITY_MODEL_VERSION = '1';
 
 export class UnexpectedImageError extends Error {
-  constructor() {
-    super('Analysis image is not an 8-bit PNG');
+  constructor(message = 'Analysis image is not an 8-bit PNG') {
+    super(message);
     this.name = 'UnexpectedImageError';
   }
 }
@@ -28,7 +28,10 @@ export async function analyzeImageQuality(
   }
   const findings: AnalyzerFinding[] = [];
   for (const image of invocation.study.images) {
-    const decoded = decodePng(await getObjectBytes(deps.s3, { bucket: image.bucket, key: image.analysisKey }));
+    const bytes = await getObjectBytes(deps.s3, { bucket: image.bucket, key: image.analysisKey });
+    // A missing derived image is a broken study, not a quality finding: fail the analyzer.
+    if (bytes === undefined) throw new UnexpectedImageError('Analysis image is missing');
+    const decoded = decodePng(bytes);
     if (decoded.bitDepth !== 8) {
       throw new UnexpectedImageError();
     }

@@ -61,7 +61,8 @@ export interface IngestDeps {
 }
 
 export type IngestOutcome =
-  | { readonly outcome: 'SKIPPED' }
+  /** Outside the upload prefix, or gone before this delivery (nothing left to ingest). */
+  | { readonly outcome: 'SKIPPED'; readonly reason: 'OUTSIDE_UPLOAD_PREFIX' | 'OBJECT_GONE' }
   | { readonly outcome: 'REJECTED'; readonly reasonCode: RejectionReasonValue; readonly objectHash: string }
   | {
     readonly outcome: 'ACCEPTED';
@@ -78,9 +79,9 @@ class Rejected {
 export async function ingestObject(deps: IngestDeps, object: UploadedObject): Promise<IngestOutcome> {
   const { settings } = deps;
   if (!object.key.startsWith(settings.uploadPrefix) || object.key.startsWith(settings.quarantinePrefix)) {
-    return { outcome: 'SKIPPED' };
+    return { outcome: 'SKIPPED', reason: 'OUTSIDE_UPLOAD_PREFIX' };
   }
-  let prepared: PreparedUpload;
+  let prepared: PreparedUpload | undefined;
   try {
     prepared = await prepare(deps, object);
   } catch (error) {
@@ -89,15 +90,18 @@ export async function ingestObject(deps: IngestDeps, object: UploadedObject): Pr
     }
     throw error;
   }
+  // A redelivered event whose object an earlier delivery already moved to quarantine.
+  if (prepared === undefined) return { outcome: 'SKIPPED', reason: 'OBJECT_GONE' };
   return accept(deps, prepared);
 }
 
-async function prepare(deps: IngestDeps, object: UploadedObject): Promise<PreparedUpload> {
+async function prepare(deps: IngestDeps, object: UploadedObject): Promise<PreparedUpload | undefined> {
   const max = deps.settings.maxObjectBytes;
   if (object.size !== undefined && object.size > max) {
     throw new Rejected(RejectionReason.TOO_LARGE); // refuse without downloading
   }
   const bytes = await getObjectBytes(deps.s3, object);
+  if (bytes === undefined) return undefined;
   if (bytes.length > max) {
     throw new Rejected(RejectionReason.TOO_LARGE);
   }

@@ -8,13 +8,22 @@ import {
 } from '@aws-sdk/client-s3';
 import { ObjectLocation } from './rejections';
 
-/** Reads a whole object (callers bound the size first). */
-export async function getObjectBytes(s3: S3Client, location: ObjectLocation): Promise<Uint8Array> {
-  const response = await s3.send(new GetObjectCommand({
-    Bucket: location.bucket,
-    Key: location.key,
-    VersionId: location.versionId,
-  }));
+/**
+ * Reads a whole object (callers bound the size first): its bytes, or undefined when it no longer exists (deleted, or already
+ * quarantined by an earlier delivery of the same event in a bucket without versioning).
+ */
+export async function getObjectBytes(s3: S3Client, location: ObjectLocation): Promise<Uint8Array | undefined> {
+  let response;
+  try {
+    response = await s3.send(new GetObjectCommand({
+      Bucket: location.bucket,
+      Key: location.key,
+      VersionId: location.versionId,
+    }));
+  } catch (error) {
+    if ((error as { name?: unknown }).name === 'NoSuchKey') return undefined;
+    throw error;
+  }
   if (response.Body === undefined) {
     return new Uint8Array(0);
   }

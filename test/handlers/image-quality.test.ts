@@ -56,5 +56,5 @@ test('a missing image is an error (the workflow retries or catches it)', async (
       images: [{ imageRef: 's/x', bucket: engines.buckets.derived, previewKey: 'nope', analysisKey: 'nope', width: 1, height: 1 }],
     },
   };
-  await expect(handleImageQuality({ s3: engines.s3, log: silent })(invocation)).rejects.toMatchObject({ name: 'NoSuchKey' });
+  await expect(handleImageQuality({ s3: engines.s3, log: silent })(invocation)).rejects.toMatchObject({ name: 'UnexpectedImageError', message: 'Analysis image is missing' });
 });

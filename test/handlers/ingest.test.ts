@@ -177,6 +177,14 @@ describe('ingest handler (dynalite + s3rver)', () => {
     }
   });
 
+  test('a redelivered event for an object already quarantined (bucket without versioning) is skipped, not retried', async () => {
+    const record = await upload('uploads/bad/twice.dcm', Buffer.from('not DICOM at all'));
+    const first = await handleIngestBatch(deps())(sqsEvent(record));
+    const second = await handleIngestBatch(deps())(sqsEvent(record));
+    expect([first.batchItemFailures, second.batchItemFailures]).toEqual([[], []]);
+    expect(emitted().filter((e) => e.DetailType === 'Object Rejected')).toHaveLength(1);
+  });
+
   test('an object over the size limit is rejected TOO_LARGE without being downloaded', async () => {
     const record = await upload('uploads/big/huge.png', makePng(16, 16, gradient));
     const send = jest.spyOn(engines.s3, 'send');

@@ -1,0 +1,152 @@
+/**
+ * One loopback HTTP endpoint speaking just the AWS APIs the handlers call and
+ * no local engine exists for: EventBridge PutEvents, SNS Publish, Step
+ * Functions StartExecution / SendTaskSuccess / SendTaskFailure and Secrets
+ * Manager GetSecretValue. Handlers reach it through the SDK's
+ * service-specific endpoint variables (AWS_ENDPOINT_URL_EVENTBRIDGE, ...), so
+ * the real SDK clients, serializers and error handling run unchanged.
+ */
+import { randomUUID } from 'crypto';
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+
+export interface PutEventsEntry {
+  readonly EventBusName?: string;
+  readonly Source?: string;
+  readonly DetailType?: string;
+  readonly Detail?: string;
+  readonly Resources?: string[];
+}
+
+/** A modelled service error (the SDK turns it into the exception of that name). */
+export class ServiceError extends Error {
+  constructor(name: string, message: string, readonly status = 400) {
+    super(message);
+    this.name = name;
+  }
+}
+
+export interface StandInBackends {
+  putEvents(entries: PutEventsEntry[]): string[];
+  publish(message: { topicArn: string; subject?: string; message: string }): string;
+  startExecution(request: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: Date };
+  sendTaskSuccess(token: string, output: string): void;
+  sendTaskFailure(token: string, error?: string, cause?: string): void;
+  getSecretValue(secretId: string): { arn: string; name: string; secretString: string };
+}
+
+export class AwsStandIns {
+  private server?: http.Server;
+  private port = 0;
+
+  constructor(private readonly backends: StandInBackends) {}
+
+  public get endpoint(): string {
+    return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The endpoint variables a handler's environment needs to reach these stand-ins. */
+  public get endpointEnvironment(): Record<string, string> {
+    return {
+      AWS_ENDPOINT_URL_EVENTBRIDGE: this.endpoint,
+      AWS_ENDPOINT_URL_SNS: this.endpoint,
+      AWS_ENDPOINT_URL_SFN: this.endpoint,
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
+    };
+  }
+
+  public async start(): Promise<void> {
+    const server = http.createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => this.handle(req, Buffer.concat(chunks).toString('utf8'), res));
+    });
+    this.server = server;
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(this.port, '127.0.0.1', () => resolve());
+    });
+    this.port = (server.address() as AddressInfo).port;
+  }
+
+  public async stop(): Promise<void> {
+    const server = this.server;
+    this.server = undefined;
+    if (server === undefined) return;
+    server.closeAllConnections();
+    await new Promise<void>((resolve) => server.close(() => resolve()));
+  }
+
+  private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    try {
+      if (target.startsWith('AWSEvents.')) return this.json(res, '1.1', this.events(target.slice('AWSEvents.'.length), JSON.parse(body)));
+      if (target.startsWith('AWSStepFunctions.')) return this.json(res, '1.0', this.stepFunctions(target.slice('AWSStepFunctions.'.length), JSON.parse(body)));
+      if (target.startsWith('secretsmanager.')) return this.json(res, '1.1', this.secrets(target.slice('secretsmanager.'.length), JSON.parse(body)));
+      const form = new URLSearchParams(body);
+      if (form.get('Action') !== null) return this.sns(form, res);
+      throw new ServiceError('UnknownOperationException', `The local stand-in does not implement ${target || 'this request'}`);
+    } catch (error) {
+      const e = error instanceof ServiceError ? error : new ServiceError('InternalFailure', error instanceof Error ? error.message : String(error), 500);
+      if (target === '' && new URLSearchParams(body).get('Action') !== null) {
+        res.writeHead(e.status, { 'content-type': 'text/xml' });
+        res.end(`<ErrorResponse><Error><Type>Sender</Type><Code>${e.name}</Code><Message>${escapeXml(e.message)}</Message></Error><RequestId>${randomUUID()}</RequestId></ErrorResponse>`);
+        return;
+      }
+      res.writeHead(e.status, { 'content-type': 'application/x-amz-json-1.0', 'x-amzn-errortype': e.name });
+      res.end(JSON.stringify({ __type: e.name, message: e.message }));
+    }
+  }
+
+  private json(res: http.ServerResponse, version: string, payload: unknown): void {
+    res.writeHead(200, { 'content-type': `application/x-amz-json-${version}`, 'x-amzn-requestid': randomUUID() });
+    res.end(JSON.stringify(payload));
+  }
+
+  private events(operation: string, request: { Entries?: PutEventsEntry[] }): unknown {
+    if (operation !== 'PutEvents') throw new ServiceError('UnknownOperationException', `EventBridge ${operation} is not implemented locally`);
+    const ids = this.backends.putEvents(request.Entries ?? []);
+    return { FailedEntryCount: 0, Entries: ids.map((EventId) => ({ EventId })) };
+  }
+
+  private stepFunctions(operation: string, request: Record<string, string>): unknown {
+    switch (operation) {
+      case 'StartExecution': {
+        const started = this.backends.startExecution({ stateMachineArn: request.stateMachineArn, name: request.name, input: request.input });
+        return { executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 };
+      }
+      case 'SendTaskSuccess':
+        this.backends.sendTaskSuccess(request.taskToken, request.output);
+        return {};
+      case 'SendTaskFailure':
+        this.backends.sendTaskFailure(request.taskToken, request.error, request.cause);
+        return {};
+      default:
+        throw new ServiceError('UnknownOperationException', `Step Functions ${operation} is not implemented locally`);
+    }
+  }
+
+  private secrets(operation: string, request: { SecretId: string }): unknown {
+    if (operation !== 'GetSecretValue') throw new ServiceError('UnknownOperationException', `Secrets Manager ${operation} is not implemented locally`);
+    const secret = this.backends.getSecretValue(request.SecretId);
+    return { ARN: secret.arn, Name: secret.name, SecretString: secret.secretString, VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: 0 };
+  }
+
+  private sns(form: URLSearchParams, res: http.ServerResponse): void {
+    const action = form.get('Action');
+    if (action !== 'Publish') throw new ServiceError('InvalidAction', `SNS ${action} is not implemented locally`);
+    const id = this.backends.publish({
+      topicArn: form.get('TopicArn') ?? '',
+      subject: form.get('Subject') ?? undefined,
+      message: form.get('Message') ?? '',
+    });
+    res.writeHead(200, { 'content-type': 'text/xml' });
+    res.end('<PublishResponse xmlns="http://sns.amazonaws.com/doc/2010-03-31/">'
+      + `<PublishResult><MessageId>${id}</MessageId></PublishResult>`
+      + `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata></PublishResponse>`);
+  }
+}
+
+function escapeXml(text: string): string {
+  return text.replace(/[<>&'"]/g, (c) => `&#${c.charCodeAt(0)};`);
+}

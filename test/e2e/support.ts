@@ -1,0 +1,40 @@
+/** Shared helpers of the end-to-end tests (local runner, PHI scan). */
+import { createHash } from 'crypto';
+import * as path from 'path';
+import type { LocalSystem } from '../../scripts/local-runner/local-system';
+
+export const REPO_DIR = path.resolve(__dirname, '..', '..');
+export const E2E_DIR = path.join(REPO_DIR, '.tmp', 'e2e');
+
+export function sha256(bytes: Uint8Array): string {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/**
+ * Everything the pipeline emitted during a run: handler log lines, events it
+ * published (S3's own input events excluded: they carry the uploader's object
+ * keys), SNS messages, and the data of every workflow execution.
+ */
+export function capturedOutputs(system: LocalSystem): Array<{ where: string; text: string }> {
+  return [
+    ...system.logs.map((l) => ({ where: `log ${l.logicalId}`, text: l.line })),
+    ...system.events.filter((e) => e.event.source !== 'aws.s3').map((e) => ({ where: `event ${e.event['detail-type']}`, text: JSON.stringify(e.event) })),
+    ...system.notifications.map((n) => ({ where: 'notification', text: `${n.subject ?? ''}\n${n.message}` })),
+    ...[...system.workflow.executions.values()].map((e) => ({
+      where: `execution ${e.name}`, text: JSON.stringify({ input: e.input, output: e.output, error: e.error, cause: e.cause }),
+    })),
+  ];
+}
+
+/** Where any of `phi` appears (case-insensitive) in `outputs`. */
+export function findPhi(outputs: Array<{ where: string; text: string }>, phi: readonly string[]): string[] {
+  const needles = phi.map((p) => p.toLowerCase());
+  const hits: string[] = [];
+  for (const output of outputs) {
+    const text = output.text.toLowerCase();
+    for (const [i, needle] of needles.entries()) {
+      if (text.includes(needle)) hits.push(`${phi[i]} in ${output.where}`);
+    }
+  }
+  return hits;
+}
