@@ -1,7 +1,6 @@
 /** High-Throughput JPEG 2000 (1.2.840.10008.1.2.4.201/.202/.203) via OpenJPH. */
 import { FrameGeometry, FrameSamples } from './frame';
-import { readJ2kSize } from './j2k-header';
-import { corruptFrame } from './rejection';
+import { assertJ2kMatches } from './j2k-header';
 import { instantiateCodec } from './wasm';
 import { decodeWithWasm, LoadedCodec } from './wasm-frame';
 
@@ -16,11 +15,6 @@ function load(): LoadedCodec {
 }
 
 export function decodeHtj2k(encoded: Uint8Array, geometry: FrameGeometry): FrameSamples {
-  // The codestream's size is checked before the codec allocates for it.
-  const size = readJ2kSize(encoded);
-  if (!size || size.rows !== geometry.rows || size.columns !== geometry.columns || size.components !== geometry.samplesPerPixel
-    || size.precision > geometry.bitsAllocated) {
-    return corruptFrame('HTJ2K');
-  }
+  assertJ2kMatches(encoded, geometry, 'HTJ2K');
   return decodeWithWasm({ codecName: 'HTJ2K', load, className: 'HTJ2KDecoder' }, encoded, geometry);
 }

@@ -1,4 +1,6 @@
 /* eslint-disable no-bitwise -- byte planes, bit fields and fixed-point arithmetic are bitwise by nature */
+import { FrameGeometry } from './frame';
+import { corruptFrame } from './rejection';
 /**
  * Reads the image size from a JPEG 2000 / HTJ2K codestream's SIZ marker
  * (ISO 15444-1 A.5.1) without decoding, so the codec is never handed a
@@ -25,4 +27,16 @@ export function readJ2kSize(bytes: Uint8Array): J2kSize | undefined {
   const components = bytes[40] * 256 + bytes[41];
   if (width <= 0 || height <= 0) return undefined;
   return { rows: height, columns: width, components, precision: (bytes[42] & 0x7f) + 1 };
+}
+
+/**
+ * Refuses (CORRUPT_IMAGE) a codestream whose size disagrees with the DICOM
+ * header, before the codec allocates for it.
+ */
+export function assertJ2kMatches(encoded: Uint8Array, geometry: FrameGeometry, codecName: string): void {
+  const size = readJ2kSize(encoded);
+  if (!size || size.rows !== geometry.rows || size.columns !== geometry.columns || size.components !== geometry.samplesPerPixel
+    || size.precision > geometry.bitsAllocated) {
+    corruptFrame(codecName);
+  }
 }

@@ -1,7 +1,6 @@
 /** JPEG 2000 lossless and lossy (1.2.840.10008.1.2.4.90/.91) via OpenJPEG. */
 import { FrameGeometry, FrameSamples } from './frame';
-import { readJ2kSize } from './j2k-header';
-import { corruptFrame } from './rejection';
+import { assertJ2kMatches } from './j2k-header';
 import { instantiateCodec } from './wasm';
 import { decodeWithWasm, LoadedCodec } from './wasm-frame';
 
@@ -15,11 +14,6 @@ function load(): LoadedCodec {
 }
 
 export function decodeJpeg2000(encoded: Uint8Array, geometry: FrameGeometry): FrameSamples {
-  // The codestream's size is checked before the codec allocates for it.
-  const size = readJ2kSize(encoded);
-  if (!size || size.rows !== geometry.rows || size.columns !== geometry.columns || size.components !== geometry.samplesPerPixel
-    || size.precision > geometry.bitsAllocated) {
-    return corruptFrame('JPEG 2000');
-  }
+  assertJ2kMatches(encoded, geometry, 'JPEG 2000');
   return decodeWithWasm({ codecName: 'JPEG 2000', load, className: 'J2KDecoder' }, encoded, geometry);
 }
