@@ -1,7 +1,8 @@
 /**
  * JPEG baseline and extended (1.2.840.10008.1.2.4.50/.51) via libjpeg-turbo.
- * Only 8-bit precision: no installed package decodes 12-bit DCT JPEG, so
- * those frames are refused as UNSUPPORTED_TRANSFER_SYNTAX.
+ * Only 8-bit precision here: 12-bit extended frames (.51) are routed to
+ * jpeg-extended12.ts by the registry; other precisions are refused as
+ * UNSUPPORTED_TRANSFER_SYNTAX.
  */
 import { FrameGeometry, FrameSamples } from './frame';
 import { readJpegFrameHeader } from './jpeg-header';

@@ -5,6 +5,7 @@
 import { FrameDecoder } from './frame';
 import { decodeHtj2k } from './htj2k';
 import { decodeJpegBaseline } from './jpeg-baseline';
+import { decodeJpegExtended } from './jpeg-extended12';
 import { decodeJpegLossless } from './jpeg-lossless';
 import { decodeJpegLs } from './jpeg-ls';
 import { decodeJpeg2000 } from './jpeg2000';
@@ -30,7 +31,7 @@ const T = EncapsulatedTransferSyntax;
 const DECODERS: ReadonlyMap<string, FrameDecoder> = new Map<string, FrameDecoder>([
   [T.RLE_LOSSLESS, decodeRle],
   [T.JPEG_BASELINE, decodeJpegBaseline],
-  [T.JPEG_EXTENDED, decodeJpegBaseline],
+  [T.JPEG_EXTENDED, decodeJpegExtended], // 12-bit: jpeg-extended12.ts; 8-bit: libjpeg-turbo
   [T.JPEG_LOSSLESS, decodeJpegLossless],
   [T.JPEG_LOSSLESS_SV1, decodeJpegLossless],
   [T.JPEG_LS_LOSSLESS, decodeJpegLs],

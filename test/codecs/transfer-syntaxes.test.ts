@@ -9,7 +9,7 @@ import { frameWords, LOSSLESS_SYNTAXES, makeDicom, MakeDicomOptions, TransferSyn
 
 type SyntaxName = keyof typeof TransferSyntaxUid;
 
-/** Which image kinds each syntax is exercised with (JPEG baseline is 8-bit only). */
+/** Which image kinds each syntax is exercised with (JPEG baseline is 8-bit only; extended is 8-bit or 12-bit gray). */
 const MATRIX: ReadonlyArray<[SyntaxName, readonly string[]]> = [
   ['implicit', Object.keys(IMAGE_KINDS)],
   ['explicit', Object.keys(IMAGE_KINDS)],
@@ -26,7 +26,7 @@ const MATRIX: ReadonlyArray<[SyntaxName, readonly string[]]> = [
   ['htj2kLosslessRpcl', Object.keys(IMAGE_KINDS)],
   ['htj2k', Object.keys(IMAGE_KINDS)],
   ['jpegBaseline', ['gray 8-bit', 'RGB 8-bit']],
-  ['jpegExtended', ['gray 8-bit', 'RGB 8-bit']],
+  ['jpegExtended', ['gray 8-bit', 'gray 12-bit', 'RGB 8-bit']],
 ];
 
 const NATIVE: readonly string[] = [
@@ -57,7 +57,7 @@ describe.each(cases)('%s, %s', (syntax, kind) => {
     if (lossless) {
       expect(maxDifference(decoded, original)).toBe(0);
     } else if (syntax === 'jpegBaseline' || syntax === 'jpegExtended') {
-      // 8-bit DCT: judge the mean error (edges ring), and the output is RGB for colour.
+      // DCT: judge the mean error (edges ring), and the output is RGB for colour.
       let sum = 0;
       for (let i = 0; i < decoded.length; i++) sum += Math.abs(decoded[i] - original[i]);
       expect(sum / decoded.length).toBeLessThan(6);

@@ -106,14 +106,26 @@ describe('encapsulated pixel data rejections', () => {
     expect(rejectionOf(big).reasonCode).toBe('CORRUPT_IMAGE');
   });
 
-  test('12-bit JPEG extended: UNSUPPORTED_TRANSFER_SYNTAX (no installed codec decodes it)', () => {
+  test('12-bit JPEG extended (SOF1, one component) decodes, every frame', () => {
+    const options: MakeDicomOptions = { ...base, numberOfFrames: 2, transferSyntax: 'jpegExtended' };
+    const bytes = Buffer.from(makeDicom(options));
+    // Frame header body: length 11, precision 12, 12 rows, 10 columns.
+    expect(bytes.indexOf(Buffer.from([0xff, 0xc1, 0x00, 0x0b, 0x0c, 0x00, 0x0c, 0x00, 0x0a]))).toBeGreaterThan(0);
+    const parsed = parseDicom(bytes);
+    for (let f = 0; f < 2; f++) {
+      const decoded = storedValues(parsed.decodeFrame(f).samples, 12, false);
+      const original = frameWords(options, f);
+      for (let i = 0; i < original.length; i++) expect(Math.abs(decoded[i] - original[i])).toBeLessThanOrEqual(8);
+    }
+  });
+
+  test('JPEG extended whose SOF says 12-bit in an 8-bit allocation: CORRUPT_IMAGE', () => {
     const bytes = Buffer.from(makeDicom({ rows: 24, columns: 24, bitsAllocated: 8, transferSyntax: 'jpegExtended' }));
-    // Set the SOF precision byte to 12 (and BitsAllocated would be 16 in a real file; the header check comes first).
     // Frame header body: length 11, precision 8, 24 rows, 24 columns.
     const sof = bytes.indexOf(Buffer.from([0x00, 0x0b, 0x08, 0x00, 0x18, 0x00, 0x18]));
     expect(sof).toBeGreaterThan(0);
     bytes[sof + 2] = 12;
-    expect(rejectionOf(bytes).reasonCode).toBe('UNSUPPORTED_TRANSFER_SYNTAX');
+    expect(rejectionOf(bytes).reasonCode).toBe('CORRUPT_IMAGE');
   });
 
   test('native pixel data under a compressed syntax: INVALID_DICOM', () => {
