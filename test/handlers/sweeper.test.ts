@@ -36,26 +36,30 @@ function fakeStepFunctions(): string[] {
   return started;
 }
 
+/** Records one MR instance of `studyKey` arriving at `receivedAt`. */
+async function arrive(studyKey: string, instanceKey: string, receivedAt: string, expectedInstances?: number): Promise<void> {
+  await recordInstance(table, {
+    studyKey,
+    seriesKey: 's',
+    instanceKey,
+    kind: 'dicom',
+    modality: 'MR',
+    width: 2,
+    height: 2,
+    analysisWidth: 2,
+    analysisHeight: 2,
+    previewKey: 'p',
+    analysisKey: 'a',
+    metadataKey: 'm',
+    sourceSha256: '0',
+    receivedAt,
+  });
+  await recordStudyArrival(table, { studyKey, instanceSk: instanceSk('s', instanceKey), arrivedAt: receivedAt, singleImage: false, expectedInstances, now: receivedAt });
+}
+
 async function receivingStudy(studyKey: string, instances: number, expectedInstances?: number): Promise<void> {
   for (let i = 0; i < instances; i++) {
-    const receivedAt = new Date(ARRIVED + i * 1000).toISOString();
-    await recordInstance(table, {
-      studyKey,
-      seriesKey: 's',
-      instanceKey: `i${i}`,
-      kind: 'dicom',
-      modality: 'MR',
-      width: 2,
-      height: 2,
-      analysisWidth: 2,
-      analysisHeight: 2,
-      previewKey: 'p',
-      analysisKey: 'a',
-      metadataKey: 'm',
-      sourceSha256: '0',
-      receivedAt,
-    });
-    await recordStudyArrival(table, { studyKey, instanceSk: instanceSk('s', `i${i}`), arrivedAt: receivedAt, singleImage: false, expectedInstances, now: receivedAt });
+    await arrive(studyKey, `i${i}`, new Date(ARRIVED + i * 1000).toISOString(), expectedInstances);
   }
 }
 
@@ -90,23 +94,7 @@ test('marks a study READY only after the quiet period, and starts exactly one ex
   // A new version of the study gets its own (single) execution.
   await transitionStudy(table, { studyKey: 'quiet1', version: 1, from: [StudyStatus.READY], to: StudyStatus.COMPLETED, now: new Date(ARRIVED).toISOString() });
   const late = new Date(ARRIVED + 5000).toISOString();
-  await recordInstance(table, {
-    studyKey: 'quiet1',
-    seriesKey: 's',
-    instanceKey: 'late',
-    kind: 'dicom',
-    modality: 'MR',
-    width: 2,
-    height: 2,
-    analysisWidth: 2,
-    analysisHeight: 2,
-    previewKey: 'p',
-    analysisKey: 'a',
-    metadataKey: 'm',
-    sourceSha256: '0',
-    receivedAt: late,
-  });
-  await recordStudyArrival(table, { studyKey: 'quiet1', instanceSk: instanceSk('s', 'late'), arrivedAt: late, singleImage: false, now: late });
+  await arrive('quiet1', 'late', late);
   await sweepAt(QUIET + 10)();
   await sweepAt(QUIET + 2000)();
   expect(started).toEqual([executionName('quiet1', 1), executionName('quiet1', 2)]);
