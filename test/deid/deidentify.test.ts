@@ -58,6 +58,9 @@ function expectedActions(settings: DeidentificationSettings): Map<number, string
     // Sequences: D has no dummy items (empty), U keeps the items (UIDs remapped inside).
     if (row.vr === 'SQ' && action === 'D') action = 'Z';
     if (row.vr === 'SQ' && action === 'U') action = 'K';
+    // D on a UID is a remapped UID; VRs without a dummy value (UN, UR, ...) are emptied.
+    if (row.vr === 'UI' && action === 'D') action = 'U';
+    if ((row.vr === 'UN' || row.vr === 'UR') && action === 'D') action = 'Z';
     // Binary values (US, OB) have no text to compare: a dummy of zeros is still a D.
     expected.set(parseInt(row.tag, 16), action);
   }
