@@ -35,36 +35,43 @@ export function downscaleToFit(image: RasterImage, maxDimension: number = DEFAUL
 
   const { width, height, channels, data } = image;
   const columnBin = binIndex(width, target.width);
-  const rowBin = binIndex(height, target.height);
+  const rowCount = binCounts(binIndex(height, target.height), target.height);
   const columnCount = binCounts(columnBin, target.width);
-  const rowCount = binCounts(rowBin, target.height);
+  const binStart = firstIndexOfEachBin(columnBin, target.width);
 
-  // One output row at a time: the running sums stay in the CPU cache, which a
-  // whole-image sum array does not on large radiographs (about 3x faster on a DX).
+  // Per output row: add up the bin's source rows sample by sample (a straight
+  // pass), then sum each bin's few columns. One indexed fold per output row
+  // rather than per source row, and the running sums stay in the CPU cache.
   // Doubles hold every integer sum exactly (bins up to 2^45 pixels).
+  const sourceRow = width * channels;
   const rowWidth = target.width * channels;
-  const sums = new Float64Array(rowWidth);
+  const columnSums = new Float64Array(sourceRow);
   const out = new Uint8Array(rowWidth * target.height);
   for (let by = 0, y = 0; by < target.height; by++) {
-    sums.fill(0);
+    columnSums.fill(0);
     for (let rowEnd = y + rowCount[by]; y < rowEnd; y++) {
-      let i = y * width * channels;
-      if (channels === 1) {
-        // The common case (gray radiographs) without the per-channel inner loop.
-        for (let x = 0; x < width; x++, i++) sums[columnBin[x]] += data[i];
-      } else {
-        for (let x = 0; x < width; x++) {
-          const o = columnBin[x] * channels;
-          for (let c = 0; c < channels; c++, i++) sums[o + c] += data[i];
-        }
-      }
+      for (let i = 0, s = y * sourceRow; i < sourceRow; i++, s++) columnSums[i] += data[s];
     }
-    for (let bx = 0, s = 0, o = by * rowWidth; bx < target.width; bx++) {
+    for (let bx = 0, o = by * rowWidth; bx < target.width; bx++) {
       const count = rowCount[by] * columnCount[bx];
-      for (let c = 0; c < channels; c++, s++, o++) out[o] = Math.round(sums[s] / count);
+      const from = binStart[bx] * channels;
+      const to = binStart[bx + 1] * channels;
+      for (let c = 0; c < channels; c++, o++) {
+        let sum = 0;
+        for (let i = from + c; i < to; i += channels) sum += columnSums[i];
+        out[o] = Math.round(sum / count);
+      }
     }
   }
   return { width: target.width, height: target.height, channels, data: out };
+}
+
+/** Start of each bin in the (non-decreasing) bin index, plus the end of the last. */
+function firstIndexOfEachBin(bins: Int32Array, targetLength: number): Int32Array {
+  const start = new Int32Array(targetLength + 1);
+  start[targetLength] = bins.length;
+  for (let i = bins.length - 1; i >= 0; i--) start[bins[i]] = i;
+  return start;
 }
 
 function binIndex(sourceLength: number, targetLength: number): Int32Array {

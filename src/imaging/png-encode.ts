@@ -21,6 +21,7 @@ const DEFLATE_STRATEGY = zlib.constants.Z_RLE;
 const FILTER_SUB = 1;
 const COLOR_TYPE_GRAY = 0;
 const COLOR_TYPE_RGB = 2;
+const EMPTY = new Uint8Array(0);
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 
 export interface PngEncodeOptions {
@@ -46,16 +47,40 @@ export function encodePng(image: RasterImage, options: PngEncodeOptions = {}): B
   ihdr[8] = 8; // bit depth
   ihdr[9] = channels === 1 ? COLOR_TYPE_GRAY : COLOR_TYPE_RGB;
   // bytes 10-12: deflate compression, adaptive filtering method, no interlace (all 0)
-  const idat = zlib.deflateSync(subFiltered(data, width * channels, height, channels), {
+  const filtered = subFiltered(data, width * channels, height, channels);
+  const idat = zlib.deflateSync(filtered, {
     level: options.deflateLevel ?? DEFAULT_PNG_DEFLATE_LEVEL,
     strategy: DEFLATE_STRATEGY,
+    // One output buffer that surely fits: zlib then returns it as is instead of
+    // concatenating 16 KiB pieces (pages past the compressed end are never touched).
+    chunkSize: deflateBound(filtered.length),
   });
-  return Buffer.concat([SIGNATURE, chunk('IHDR', ihdr), chunk('IDAT', idat), chunk('IEND', Buffer.alloc(0))]);
+  return assemblePng([['IHDR', ihdr], ['IDAT', idat], ['IEND', EMPTY]]);
+}
+
+/**
+ * zlib's worst case for stored blocks: 5 bytes per 16 KiB block plus header
+ * and trailer; never below zlib's minimum chunk size.
+ */
+function deflateBound(length: number): number {
+  return Math.max(zlib.constants.Z_MIN_CHUNK, length + 5 * Math.ceil(length / 16_384) + 64);
+}
+
+/**
+ * The sub-filtered scanlines of the last call, kept for the next: the buffer never
+ * leaves encodePng (zlib has consumed it before the PNG is returned), and
+ * reusing it spares a fresh allocation of the image's size per image.
+ */
+let scratch = new Uint8Array(0);
+
+function scratchOf(length: number): Uint8Array {
+  if (scratch.length < length) scratch = new Uint8Array(length);
+  return scratch.subarray(0, length);
 }
 
 /** Scanlines with the Sub filter: each byte minus the byte one pixel to its left, a filter-type byte before each row. */
 function subFiltered(data: Uint8Array, rowBytes: number, height: number, bytesPerPixel: number): Uint8Array {
-  const out = new Uint8Array((rowBytes + 1) * height);
+  const out = scratchOf((rowBytes + 1) * height);
   for (let y = 0, src = 0, dst = 0; y < height; y++) {
     out[dst++] = FILTER_SUB;
     const rowEnd = src + rowBytes;
@@ -66,16 +91,18 @@ function subFiltered(data: Uint8Array, rowBytes: number, height: number, bytesPe
   return out;
 }
 
-function chunk(type: string, body: Uint8Array): Buffer {
-  const out = Buffer.alloc(12 + body.length);
-  out.writeUInt32BE(body.length, 0);
-  out.write(type, 4, 'latin1');
-  out.set(body, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + body.length)), 8 + body.length);
+/** The signature and the chunks (length, type, body, CRC-32 of type and body) in one buffer, each body copied once. */
+function assemblePng(chunks: ReadonlyArray<readonly [type: string, body: Uint8Array]>): Buffer {
+  const length = SIGNATURE.length + chunks.reduce((sum, [, body]) => sum + 12 + body.length, 0);
+  const out = Buffer.allocUnsafe(length);
+  let offset = SIGNATURE.copy(out, 0);
+  for (const [type, body] of chunks) {
+    offset = out.writeUInt32BE(body.length, offset);
+    const typeBytes = Buffer.from(type, 'latin1');
+    offset += typeBytes.copy(out, offset);
+    out.set(body, offset);
+    offset += body.length;
+    offset = out.writeUInt32BE(zlib.crc32(body, zlib.crc32(typeBytes)), offset);
+  }
   return out;
-}
-
-/** The PNG chunk CRC is zlib's CRC-32 (node:zlib has it from Node 20.15 / 22.2; Lambda runs 24). */
-function crc32(bytes: Uint8Array): number {
-  return zlib.crc32(bytes);
 }

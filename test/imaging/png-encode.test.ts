@@ -1,6 +1,6 @@
 import { decodePng } from '../../src/imaging/png';
 import { encodePng } from '../../src/imaging/png-encode';
-import { pngChunkTypes } from '../fixtures/images';
+import { pngChunkTypes, seededRandom } from '../fixtures/images';
 
 describe('encodePng', () => {
   test('round-trips gray pixels', () => {
@@ -14,6 +14,18 @@ describe('encodePng', () => {
     const data = Uint8Array.from({ length: 12 }, (_, i) => 255 - i * 20);
     const decoded = decodePng(encodePng({ width: 2, height: 2, channels: 3, data }));
     expect(decoded.bitDepth === 8 && decoded.image).toMatchObject({ channels: 3, data });
+  });
+
+  test('images of different sizes in a row each round-trip (the filter buffer is reused between calls)', () => {
+    const random = seededRandom(3);
+    const images = [[300, 200, 1], [7, 5, 3], [64, 64, 1], [1, 1, 1]].map(([width, height, channels]) => ({
+      width, height, channels: channels as 1 | 3, data: Uint8Array.from({ length: width * height * channels }, () => Math.floor(random() * 256)),
+    }));
+    const encoded = images.map((image) => encodePng(image));
+    encoded.forEach((png, i) => {
+      const decoded = decodePng(png);
+      expect(decoded.bitDepth === 8 && decoded.image).toMatchObject({ width: images[i].width, height: images[i].height, data: images[i].data });
+    });
   });
 
   test('writes only IHDR, IDAT and IEND (no tEXt, eXIf, tIME, gAMA)', () => {

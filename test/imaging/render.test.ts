@@ -1,6 +1,7 @@
 import { downscaleToFit, fitWithin } from '../../src/imaging/downscale';
 import { RasterImage, toGray } from '../../src/imaging/raster';
 import { applyWindow, renderGray } from '../../src/imaging/render';
+import { seededRandom } from '../fixtures/images';
 
 function renderOne(values: number[], source: Partial<Parameters<typeof renderGray>[0]> = {}): number[] {
   const rendered = renderGray({ width: values.length, height: 1, samples: Int16Array.from(values), signed: true, ...source });
@@ -119,6 +120,31 @@ describe('downscaleToFit', () => {
   test('handles RGB per channel', () => {
     const image: RasterImage = { width: 2, height: 1, channels: 3, data: Uint8Array.from([10, 20, 30, 30, 40, 50]) };
     expect(downscaleToFit(image, 1)).toMatchObject({ width: 1, height: 1, channels: 3, data: Uint8Array.from([20, 30, 40]) });
+  });
+
+  test.each([1, 3] as const)('equals the mean of each bin at a non-integer ratio (%i channel(s))', (channels) => {
+    const random = seededRandom(7);
+    const data = Uint8Array.from({ length: 37 * 23 * channels }, () => Math.floor(random() * 256));
+    const image: RasterImage = { width: 37, height: 23, channels, data };
+    const small = downscaleToFit(image, 10);
+    expect([small.width, small.height]).toEqual([10, 6]);
+    // Reference: bin of source index i is floor(i * target / source), averaged directly.
+    for (let by = 0; by < small.height; by++) {
+      for (let bx = 0; bx < small.width; bx++) {
+        for (let c = 0; c < channels; c++) {
+          let sum = 0;
+          let count = 0;
+          for (let y = 0; y < image.height; y++) {
+            for (let x = 0; x < image.width; x++) {
+              if (Math.floor((y * small.height) / image.height) !== by || Math.floor((x * small.width) / image.width) !== bx) continue;
+              sum += image.data[(y * image.width + x) * channels + c];
+              count++;
+            }
+          }
+          expect(small.data[(by * small.width + bx) * channels + c]).toBe(Math.round(sum / count));
+        }
+      }
+    }
   });
 
   test('returns an image already within bounds unchanged', () => {
