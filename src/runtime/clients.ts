@@ -10,12 +10,12 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 /* eslint-enable import/no-extraneous-dependencies */
 import { lazy } from './lazy';
 
-
-export const documentClient = lazy(() =>
+// @__PURE__ lets the bundler drop the clients (and their SDK code) a handler never uses.
+export const documentClient = /* @__PURE__ */ lazy(() =>
   DynamoDBDocumentClient.from(new DynamoDBClient({}), { marshallOptions: { removeUndefinedValues: true } }),
 );
-export const s3Client = lazy(() => new S3Client({}));
-export const eventBridgeClient = lazy(() => new EventBridgeClient({}));
-export const snsClient = lazy(() => new SNSClient({}));
-export const sfnClient = lazy(() => new SFNClient({}));
-export const secretsManagerClient = lazy(() => new SecretsManagerClient({}));
+export const s3Client = /* @__PURE__ */ lazy(() => new S3Client({}));
+export const eventBridgeClient = /* @__PURE__ */ lazy(() => new EventBridgeClient({}));
+export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
+export const sfnClient = /* @__PURE__ */ lazy(() => new SFNClient({}));
+export const secretsManagerClient = /* @__PURE__ */ lazy(() => new SecretsManagerClient({}));
