@@ -12,6 +12,12 @@ export interface BenchBundles {
   readonly prepare: string;
   /** bench/ingest/phase.ts: the per-phase child process. */
   readonly phase: string;
+  /**
+   * The ingest handler packaged the way Lambda handlers usually are: the AWS SDK
+   * left to the runtime's node_modules (CommonJS, whole clients). The cold-start
+   * baseline for the shipped asset, which bundles the SDK it uses.
+   */
+  readonly runtimeSdkHandler: string;
 }
 
 export function buildBundles(repoRoot: string, outDir: string): BenchBundles {
@@ -20,5 +26,12 @@ export function buildBundles(repoRoot: string, outDir: string): BenchBundles {
   const phase = path.join(outDir, 'phase.js');
   buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/ingest-core/index.ts')], outfile: prepare });
   buildSync({ ...common, entryPoints: [path.join(repoRoot, 'bench/ingest/phase.ts')], outfile: phase });
-  return { prepare, phase };
+  const runtimeSdkHandler = path.join(outDir, 'runtime-sdk-handler.js');
+  buildSync({
+    ...common,
+    entryPoints: [path.join(repoRoot, 'src/ingest/ingest.lambda.ts')],
+    outfile: runtimeSdkHandler,
+    external: ['@aws-sdk/*', '@cornerstonejs/*', 'jpeg-lossless-decoder-js'],
+  });
+  return { prepare, phase, runtimeSdkHandler };
 }

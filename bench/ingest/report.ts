@@ -81,7 +81,8 @@ export function printReport(report: Report): object {
     `python start-up (imports, not in the timings above): ${ms(report.pythonStartupMs - report.pythonEmptyMs)} ms over an empty interpreter (${ms(report.pythonEmptyMs)} ms)`,
     `ingest handler bundle: ${(cold.bundleBytes / 2 ** 20).toFixed(2)} MiB (target < 3 MiB, ${verdict(cold.bundleBytes < BUNDLE_TARGET_BYTES)})`,
     `handler cold module load: ${ms(cold.addedLoadMs)} ms over node -e "" (${ms(cold.emptyNodeMs)} ms vs ${ms(cold.handlerNodeMs)} ms; target < ${LOAD_TARGET_MS} ms, ${verdict(cold.addedLoadMs < LOAD_TARGET_MS)}); `
-      + `of which ${ms(cold.sdkLoadMs)} ms is requiring its external @aws-sdk/* packages alone`,
+      + `baseline, the same handler on the runtime's external @aws-sdk/*: ${ms(cold.runtimeSdkAddedLoadMs)} ms `
+      + `(${(cold.runtimeSdkAddedLoadMs / cold.addedLoadMs).toFixed(2)}x ours)`,
     `fresh process, CT: ingest-core load ${ms(cold.prepareLoadMs)} ms + first prepareObject ${ms(cold.firstCallMs)} ms `
       + `= ${ms(cold.prepareLoadMs + cold.firstCallMs)} ms (second call ${ms(cold.secondCallMs)} ms)`,
     `total ${report.totalSeconds.toFixed(0)} s; JSON: bench/results/ingest-latest.json`,
