@@ -13,6 +13,7 @@ import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
 import { PaletteLut, readPalette } from './palette';
 import { hasDicmMagic, startsWithFileMetaGroup, withPart10Preamble } from './part10';
 import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
+import { readVoiLut, VoiLut } from './voi-lut';
 import { FrameSamples } from '../codecs/frame';
 import { decodesToRgb, frameDecoderFor } from '../codecs/registry';
 import { RejectionReason } from '../shared/events';
@@ -83,6 +84,11 @@ export interface ParsedDicom {
   readonly windowWidth?: number;
   /** (0028,1056); LINEAR when absent or not one of the defined terms. */
   readonly voiLutFunction: VoiLutFunction;
+  /**
+   * MONOCHROME1/2 only: the first item of the VOI LUT Sequence (0028,3010), when
+   * present and well formed (a malformed one is left out, not refused).
+   */
+  readonly voiLut?: VoiLut;
   /** PALETTE COLOR only. */
   readonly palette?: PaletteLut;
   /** (0020,1208), when present and positive. */
@@ -302,6 +308,11 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
   const minimumWidth = voiLutFunction === 'LINEAR' ? 1 : Number.MIN_VALUE;
   const studyInstances = dataSet.intString(Tag.NUMBER_OF_STUDY_RELATED_INSTANCES);
   const slope = finite(dataSet.floatString(Tag.RESCALE_SLOPE));
+  const rescaleSlope = slope !== undefined && slope !== 0 ? slope : 1;
+  const rescaleIntercept = finite(dataSet.floatString(Tag.RESCALE_INTERCEPT)) ?? 0;
+  const voiLut = samplesPerPixel === 1 && photometricInterpretation.startsWith('MONOCHROME')
+    ? readVoiLut(dataSet, modalityMayBeNegative(bitsStored, pixelRepresentation === 1, rescaleSlope, rescaleIntercept), layout.bigEndian)
+    : undefined;
   let frame1: DicomSamples | undefined;
   return {
     transferSyntaxUid,
@@ -320,11 +331,12 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
     highBit,
     pixelRepresentation,
     numberOfFrames,
-    rescaleSlope: slope !== undefined && slope !== 0 ? slope : 1,
-    rescaleIntercept: finite(dataSet.floatString(Tag.RESCALE_INTERCEPT)) ?? 0,
+    rescaleSlope,
+    rescaleIntercept,
     windowCenter: finite(dataSet.floatString(Tag.WINDOW_CENTER, 0)),
     windowWidth: windowWidth !== undefined && windowWidth >= minimumWidth ? windowWidth : undefined,
     voiLutFunction,
+    voiLut,
     palette,
     numberOfStudyRelatedInstances: studyInstances !== undefined && studyInstances > 0 ? studyInstances : undefined,
     burnedInAnnotation: dataSet.string(Tag.BURNED_IN_ANNOTATION) || undefined,
@@ -334,6 +346,13 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
       return frame1;
     },
   };
+}
+
+/** Whether some stored value rescales (PS3.3 C.11.1) to a negative modality value. */
+function modalityMayBeNegative(bitsStored: number, signed: boolean, slope: number, intercept: number): boolean {
+  const lowest = signed ? -(2 ** (bitsStored - 1)) : 0;
+  const highest = signed ? 2 ** (bitsStored - 1) - 1 : 2 ** bitsStored - 1;
+  return Math.min(lowest * slope, highest * slope) + intercept < 0;
 }
 
 /** The colour model of decoded samples (see `DecodedFrame.photometric`). */

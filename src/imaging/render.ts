@@ -1,10 +1,10 @@
 /**
  * Grayscale rendering: stored sample values -> modality values (rescale) ->
- * VOI window -> 8-bit display values, as PS3.3 C.11.2.1.2 (LINEAR) and
- * C.11.2.1.3 (LINEAR_EXACT, SIGMOID).
+ * VOI window or VOI LUT -> 8-bit display values, as PS3.3 C.11.2.1.2
+ * (LINEAR), C.11.2.1.3 (LINEAR_EXACT, SIGMOID) and C.11.2.1.1 (VOI LUT).
  * Everything goes through one lookup table indexed by the raw stored word, so
- * masking of unused high bits, sign extension, rescale, windowing and
- * MONOCHROME1 inversion cost one table read per pixel.
+ * masking of unused high bits, sign extension, rescale, windowing or the VOI
+ * LUT, and MONOCHROME1 inversion cost one table read per pixel.
  */
 import { RasterImage } from './raster';
 
@@ -30,6 +30,22 @@ export interface GraySource {
   readonly invert?: boolean;
   /** VOI LUT Function (0028,1056) applied with the source's window; a percentile window is always LINEAR. @default 'LINEAR' */
   readonly voiLutFunction?: 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
+  /**
+   * A VOI LUT (e.g. the first item of the file's VOI LUT Sequence), used when
+   * there is no usable window: the standard lets the application choose when
+   * both are present, and the window is kept. @default none
+   */
+  readonly voiLut?: VoiLutTable;
+}
+
+/** A VOI LUT from modality values (after rescale) to 0..2^bits - 1 (PS3.3 C.11.2.1.1). */
+export interface VoiLutTable {
+  /** Modality value of entry 0; lower values take entry 0, values past the end the last entry. */
+  readonly firstMapped: number;
+  /** 1 to 65536 entries. */
+  readonly entries: ArrayLike<number>;
+  /** Bits per entry, 1..16; larger entries are clamped. */
+  readonly bits: number;
 }
 
 export interface RenderOptions {
@@ -42,8 +58,11 @@ export interface RenderOptions {
 export interface VoiWindow {
   readonly center: number;
   readonly width: number;
-  /** 'file' when the source gave a window, else 'percentile'. */
-  readonly source: 'file' | 'percentile';
+  /**
+   * 'file' when the source gave a window; 'voi-lut' when its VOI LUT was
+   * applied (centre and width then span the LUT's input range); else 'percentile'.
+   */
+  readonly source: 'file' | 'percentile' | 'voi-lut';
 }
 
 export interface RenderedGray {
@@ -98,28 +117,55 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   let window: VoiWindow;
   const voi = source.voiLutFunction ?? 'LINEAR';
   const minimumWidth = voi === 'LINEAR' ? 1 : Number.MIN_VALUE;
-  let display = applyWindow;
+  let display: (modality: number) => number;
   if (source.windowCenter !== undefined && source.windowWidth !== undefined && source.windowWidth >= minimumWidth) {
-    window = { center: source.windowCenter, width: source.windowWidth, source: 'file' };
-    if (voi === 'LINEAR_EXACT') display = applyWindowExact;
-    if (voi === 'SIGMOID') display = applySigmoid;
+    const { windowCenter: center, windowWidth: width } = source;
+    window = { center, width, source: 'file' };
+    const fn = voi === 'LINEAR_EXACT' ? applyWindowExact : voi === 'SIGMOID' ? applySigmoid : applyWindow;
+    display = (modality) => fn(modality, center, width);
+  } else if (source.voiLut) {
+    display = voiLutDisplay(source.voiLut);
+    const last = source.voiLut.firstMapped + source.voiLut.entries.length - 1;
+    window = { ...windowForRange(source.voiLut.firstMapped, last), source: 'voi-lut' };
   } else {
     const range = percentileRange(words, pixels, storedOf, bitsStored, source.signed ?? false,
       options.lowPercentile ?? DEFAULT_LOW_PERCENTILE, options.highPercentile ?? DEFAULT_HIGH_PERCENTILE);
     const a = range.low * slope + intercept;
     const b = range.high * slope + intercept;
-    window = { ...windowForRange(Math.min(a, b), Math.max(a, b)), source: 'percentile' };
+    const { center, width } = windowForRange(Math.min(a, b), Math.max(a, b));
+    window = { center, width, source: 'percentile' };
+    display = (modality) => applyWindow(modality, center, width);
   }
 
   const lut = new Uint8Array(storedOf.length);
   const invert = source.invert ?? false;
   for (let raw = 0; raw < lut.length; raw++) {
-    const value = display(storedOf[raw] * slope + intercept, window.center, window.width);
+    const value = display(storedOf[raw] * slope + intercept);
     lut[raw] = invert ? 255 - value : value;
   }
   const out = new Uint8Array(pixels);
   for (let i = 0; i < pixels; i++) out[i] = lut[words[i]];
   return { image: { width: source.width, height: source.height, channels: 1, data: out }, window };
+}
+
+/**
+ * Modality value -> 0..255 through a VOI LUT: the input is rounded to the
+ * nearest integer (a rescale can give fractions), clamped to the table, and
+ * the entry scaled from 0..2^bits - 1. The 8-bit table is built once.
+ */
+function voiLutDisplay(voiLut: VoiLutTable): (modality: number) => number {
+  const count = voiLut.entries.length;
+  const { bits, firstMapped } = voiLut;
+  if (count < 1 || count > 65536) throw new RangeError('a VOI LUT has 1 to 65536 entries');
+  if (!Number.isInteger(bits) || bits < 1 || bits > 16) throw new RangeError('VOI LUT bits must be between 1 and 16');
+  if (!Number.isFinite(firstMapped)) throw new RangeError('VOI LUT first mapped value must be finite');
+  const max = 2 ** bits - 1;
+  const scaled = new Uint8Array(count);
+  for (let i = 0; i < count; i++) scaled[i] = Math.round((Math.min(max, Math.max(0, voiLut.entries[i])) * 255) / max);
+  return (modality) => {
+    const index = Math.round(modality) - firstMapped;
+    return scaled[index < 0 ? 0 : index >= count ? count - 1 : index];
+  };
 }
 
 function unsignedView(samples: GraySource['samples']): Uint8Array | Uint16Array {

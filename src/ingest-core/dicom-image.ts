@@ -21,9 +21,10 @@ export function representativeFrameIndex(numberOfFrames: number): number {
 
 /**
  * The 8-bit preview of the representative frame: windowed gray for
- * MONOCHROME1/2 (file window with its VOI LUT Function, or 1st-99th
- * percentile; MONOCHROME1 inverted), RGB for RGB, YBR_FULL(_422), YBR_ICT/RCT
- * and PALETTE COLOR. Other photometrics are refused as UNSUPPORTED_FORMAT.
+ * MONOCHROME1/2 (file window with its VOI LUT Function, else the first VOI
+ * LUT of the VOI LUT Sequence, else 1st-99th percentile; MONOCHROME1
+ * inverted), RGB for RGB, YBR_FULL(_422), YBR_ICT/RCT and PALETTE COLOR
+ * (plain or segmented tables). Other photometrics are refused as UNSUPPORTED_FORMAT.
  */
 export function renderDicomFrame(dicom: ParsedDicom): RasterImage {
   assertRenderable(dicom);
@@ -60,6 +61,8 @@ export function renderDecodedFrame(dicom: ParsedDicom, frame: DecodedFrame): Ras
       windowCenter: dicom.windowCenter,
       windowWidth: dicom.windowWidth,
       voiLutFunction: dicom.voiLutFunction,
+      // When the file has both, its window wins (PS3.3 C.11.2 leaves the choice to the application).
+      voiLut: dicom.voiLut,
       invert: photometric === 'MONOCHROME1',
     }).image;
   }

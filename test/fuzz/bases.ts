@@ -49,6 +49,36 @@ export function makeBases(): BaseInput[] {
     dicom('study-count-burned-in', {
       rows: 8, columns: 12, numberOfStudyRelatedInstances: 4, burnedInAnnotation: 'NO', window: { center: 2000, width: 4000 }, pixelFn: noisyGradient(9, 4096),
     }),
+    dicom('voi-lut-sequence', {
+      rows: 12,
+      columns: 16,
+      bitsStored: 12,
+      pixelFn: noisyGradient(15, 4096),
+      extraElements: [{
+        tag: 0x00283010,
+        vr: 'SQ',
+        items: [[
+          { tag: 0x00283002, vr: 'US', words: [64, 1024, 16] },
+          { tag: 0x00283006, vr: 'OW', words: Array.from({ length: 64 }, (_, i) => i * 1040) },
+        ]],
+      }],
+    }),
+    dicom('palette-segmented-implicit', {
+      rows: 8,
+      columns: 12,
+      bitsAllocated: 8,
+      photometric: 'PALETTE COLOR',
+      transferSyntax: 'implicit',
+      palette: { entries: 16, bits: 16 },
+      pixelFn: noisyGradient(16, 16),
+      omitTags: [0x00281201, 0x00281202, 0x00281203],
+      // Discrete, linear and indirect segments (C.7.9.2), 16 entries each.
+      extraElements: [0, 1, 2].map((c) => ({
+        tag: 0x00281221 + c,
+        vr: 'OW',
+        words: [0, 3, 0, 1000 * (c + 1), 2000, 1, 4, 60000, 2, 2, 0, 0, 0, 2, 65535, 100 * c],
+      })),
+    }),
     { name: 'png-gray8', bytes: makePng(20, 16, noisyGradient(10, 256)) },
     { name: 'png-rgb8', bytes: makePng(12, 12, noisyGradient(11, 256), { channels: 3 }) },
     { name: 'png-gray16', bytes: makePng(16, 16, noisyGradient(12, 65536), { bitDepth: 16 }) },
