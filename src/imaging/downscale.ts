@@ -1,4 +1,5 @@
 import { RasterImage } from './raster';
+import { ScratchBuffer } from './scratch';
 
 /**
  * Default bound on the long side of the analyzer-sized copy: 1568 px is the
@@ -27,8 +28,9 @@ export function fitWithin(width: number, height: number, maxDimension: number): 
  * Area (box-filter) downscale: each output pixel is the mean of the source
  * pixels that fall into it, so no source pixel is skipped and noise is
  * averaged rather than aliased. An image already within bounds is returned as is.
+ * With `scratch`, the result is written there and valid until its next use.
  */
-export function downscaleToFit(image: RasterImage, maxDimension: number = DEFAULT_ANALYSIS_MAX_DIMENSION): RasterImage {
+export function downscaleToFit(image: RasterImage, maxDimension: number = DEFAULT_ANALYSIS_MAX_DIMENSION, scratch?: ScratchBuffer): RasterImage {
   if (!Number.isInteger(maxDimension) || maxDimension < 1) throw new RangeError('maxDimension must be a positive integer');
   const target = fitWithin(image.width, image.height, maxDimension);
   if (target.width === image.width && target.height === image.height) return image;
@@ -46,24 +48,43 @@ export function downscaleToFit(image: RasterImage, maxDimension: number = DEFAUL
   const sourceRow = width * channels;
   const rowWidth = target.width * channels;
   const columnSums = new Float64Array(sourceRow);
-  const out = new Uint8Array(rowWidth * target.height);
+  const out = scratch?.take(rowWidth * target.height) ?? new Uint8Array(rowWidth * target.height);
   for (let by = 0, y = 0; by < target.height; by++) {
     columnSums.fill(0);
-    for (let rowEnd = y + rowCount[by]; y < rowEnd; y++) {
-      for (let i = 0, s = y * sourceRow; i < sourceRow; i++, s++) columnSums[i] += data[s];
-    }
-    for (let bx = 0, o = by * rowWidth; bx < target.width; bx++) {
-      const count = rowCount[by] * columnCount[bx];
-      const from = binStart[bx] * channels;
-      const to = binStart[bx + 1] * channels;
-      for (let c = 0; c < channels; c++, o++) {
-        let sum = 0;
-        for (let i = from + c; i < to; i += channels) sum += columnSums[i];
-        out[o] = Math.round(sum / count);
-      }
-    }
+    for (let rowEnd = y + rowCount[by]; y < rowEnd; y++) addRow(columnSums, data, y * sourceRow);
+    if (channels === 1) foldGrayRow(columnSums, binStart, columnCount, rowCount[by], out, by * rowWidth);
+    else foldRow(columnSums, binStart, columnCount, rowCount[by], channels, out, by * rowWidth);
   }
   return { width: target.width, height: target.height, channels, data: out };
+}
+
+/** Adds one source row to the column sums (its own function: a small, stable hot loop for the JIT). */
+function addRow(columnSums: Float64Array, data: Uint8Array, offset: number): void {
+  for (let i = 0, s = offset; i < columnSums.length; i++, s++) columnSums[i] += data[s];
+}
+
+/** One output row of a gray image: the mean of each bin's column sums (kept apart from foldRow so it stays monomorphic and tight). */
+function foldGrayRow(columnSums: Float64Array, binStart: Int32Array, columnCount: Int32Array, rows: number, out: Uint8Array, offset: number): void {
+  for (let bx = 0, o = offset; bx < columnCount.length; bx++, o++) {
+    let sum = 0;
+    for (let i = binStart[bx], end = binStart[bx + 1]; i < end; i++) sum += columnSums[i];
+    out[o] = Math.round(sum / (rows * columnCount[bx]));
+  }
+}
+
+/** One output row of a multi-channel image, channel by channel. */
+function foldRow(columnSums: Float64Array, binStart: Int32Array, columnCount: Int32Array, rows: number, channels: number,
+  out: Uint8Array, offset: number): void {
+  for (let bx = 0, o = offset; bx < columnCount.length; bx++) {
+    const count = rows * columnCount[bx];
+    const from = binStart[bx] * channels;
+    const to = binStart[bx + 1] * channels;
+    for (let c = 0; c < channels; c++, o++) {
+      let sum = 0;
+      for (let i = from + c; i < to; i += channels) sum += columnSums[i];
+      out[o] = Math.round(sum / count);
+    }
+  }
 }
 
 /** Start of each bin in the (non-decreasing) bin index, plus the end of the last. */

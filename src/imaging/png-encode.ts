@@ -3,8 +3,10 @@
  * this is the ingest's hot path: one pass applies the row filter into the
  * buffer zlib reads, and nothing else is copied.
  */
+import { promisify } from 'node:util';
 import * as zlib from 'node:zlib';
 import { RasterImage } from './raster';
+import { ScratchBuffer } from './scratch';
 
 /**
  * zlib level for derived PNGs. With the RLE strategy the level changes little
@@ -27,13 +29,23 @@ const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 export interface PngEncodeOptions {
   /** zlib level 0..9. @default DEFAULT_PNG_DEFLATE_LEVEL */
   readonly deflateLevel?: number;
+  /**
+   * Where the filtered scanlines are written before zlib reads them. Reusing
+   * one buffer per concurrent encode spares a fresh allocation of the image's
+   * size; it must not be shared by two encodes in flight. @default a new buffer
+   */
+  readonly filterBuffer?: ScratchBuffer;
 }
+
+const deflate = promisify(zlib.deflate);
 
 /**
  * Encodes an 8-bit gray or RGB image as PNG. Only IHDR, IDAT and IEND are
  * written: no text, time, gamma or EXIF chunks, so nothing but pixels leaves.
+ * The filter runs on the calling thread; zlib compresses in libuv's thread
+ * pool, so the caller can go on with other work (another core, when there is one).
  */
-export function encodePng(image: RasterImage, options: PngEncodeOptions = {}): Buffer {
+export async function encodePng(image: RasterImage, options: PngEncodeOptions = {}): Promise<Buffer> {
   const { width, height, channels, data } = image;
   if (!Number.isInteger(width) || !Number.isInteger(height) || width < 1 || height < 1 || width > 0x7fffffff || height > 0x7fffffff) {
     throw new RangeError('image width and height must be integers between 1 and 2^31 - 1');
@@ -47,8 +59,9 @@ export function encodePng(image: RasterImage, options: PngEncodeOptions = {}): B
   ihdr[8] = 8; // bit depth
   ihdr[9] = channels === 1 ? COLOR_TYPE_GRAY : COLOR_TYPE_RGB;
   // bytes 10-12: deflate compression, adaptive filtering method, no interlace (all 0)
-  const filtered = subFiltered(data, width * channels, height, channels);
-  const idat = zlib.deflateSync(filtered, {
+  const rowBytes = width * channels;
+  const filtered = subFiltered(data, rowBytes, height, channels, options.filterBuffer?.take((rowBytes + 1) * height));
+  const idat = await deflate(filtered, {
     level: options.deflateLevel ?? DEFAULT_PNG_DEFLATE_LEVEL,
     strategy: DEFLATE_STRATEGY,
     // One output buffer that surely fits: zlib then returns it as is instead of
@@ -66,21 +79,10 @@ function deflateBound(length: number): number {
   return Math.max(zlib.constants.Z_MIN_CHUNK, length + 5 * Math.ceil(length / 16_384) + 64);
 }
 
-/**
- * The sub-filtered scanlines of the last call, kept for the next: the buffer never
- * leaves encodePng (zlib has consumed it before the PNG is returned), and
- * reusing it spares a fresh allocation of the image's size per image.
- */
-let scratch = new Uint8Array(0);
-
-function scratchOf(length: number): Uint8Array {
-  if (scratch.length < length) scratch = new Uint8Array(length);
-  return scratch.subarray(0, length);
-}
-
 /** Scanlines with the Sub filter: each byte minus the byte one pixel to its left, a filter-type byte before each row. */
-function subFiltered(data: Uint8Array, rowBytes: number, height: number, bytesPerPixel: number): Uint8Array {
-  const out = scratchOf((rowBytes + 1) * height);
+function subFiltered(data: Uint8Array, rowBytes: number, height: number, bytesPerPixel: number,
+  into: Uint8Array = new Uint8Array((rowBytes + 1) * height)): Uint8Array {
+  const out = into;
   for (let y = 0, src = 0, dst = 0; y < height; y++) {
     out[dst++] = FILTER_SUB;
     const rowEnd = src + rowBytes;

@@ -7,6 +7,7 @@
  * LUT, and MONOCHROME1 inversion cost one table read per pixel.
  */
 import { RasterImage } from './raster';
+import { ScratchBuffer } from './scratch';
 
 /** Gray samples of any bit depth up to 16, as stored in the file. */
 export interface GraySource {
@@ -53,6 +54,8 @@ export interface RenderOptions {
   readonly lowPercentile?: number;
   /** Upper percentile of the automatic window. @default 99 */
   readonly highPercentile?: number;
+  /** Where the 8-bit image is written (it then lives until the buffer's next use). @default a new buffer */
+  readonly output?: ScratchBuffer;
 }
 
 export interface VoiWindow {
@@ -143,9 +146,17 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
     const value = display(storedOf[raw] * slope + intercept);
     lut[raw] = invert ? 255 - value : value;
   }
-  const out = new Uint8Array(pixels);
-  for (let i = 0; i < pixels; i++) out[i] = lut[words[i]];
+  const out = options.output?.take(pixels) ?? new Uint8Array(pixels);
+  lookUp(words, lut, out, pixels);
   return { image: { width: source.width, height: source.height, channels: 1, data: out }, window };
+}
+
+/**
+ * The per-pixel pass, in a function of its own: the JIT optimizes this one
+ * loop once and keeps it, whatever the rest of renderGray does from image to image.
+ */
+function lookUp(words: Uint8Array | Uint16Array, lut: Uint8Array, out: Uint8Array, pixels: number): void {
+  for (let i = 0; i < pixels; i++) out[i] = lut[words[i]];
 }
 
 /**
@@ -190,10 +201,16 @@ function storedValueTable(wordBits: number, bitsStored: number, signed: boolean)
  * Stored values at two percentiles, from a histogram (one pass over the
  * pixels, then a walk over at most 2^bitsStored bins) rather than a sort.
  */
+/** How often each raw word occurs (the per-pixel pass, kept in its own function like lookUp). */
+function countWords(words: Uint8Array | Uint16Array, pixels: number, wordValues: number): Uint32Array {
+  const counts = new Uint32Array(wordValues);
+  for (let i = 0; i < pixels; i++) counts[words[i]]++;
+  return counts;
+}
+
 function percentileRange(words: Uint8Array | Uint16Array, pixels: number, storedOf: Int32Array,
   bitsStored: number, signed: boolean, lowPercentile: number, highPercentile: number): { low: number; high: number } {
-  const rawHistogram = new Uint32Array(storedOf.length);
-  for (let i = 0; i < pixels; i++) rawHistogram[words[i]]++;
+  const rawHistogram = countWords(words, pixels, storedOf.length);
 
   const minStored = signed ? -(2 ** (bitsStored - 1)) : 0;
   const histogram = new Float64Array(2 ** bitsStored);

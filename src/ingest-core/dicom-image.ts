@@ -3,6 +3,7 @@ import { IngestRejection } from './rejection';
 import { DecodedFrame, ParsedDicom } from '../dicom/parse';
 import { applyPalette, rgbTo8Bit, ybrFullToRgb } from '../imaging/color';
 import { RasterImage } from '../imaging/raster';
+import { ScratchBuffer } from '../imaging/scratch';
 import { renderGray } from '../imaging/render';
 import { RejectionReason } from '../shared/events';
 
@@ -25,10 +26,11 @@ export function representativeFrameIndex(numberOfFrames: number): number {
  * LUT of the VOI LUT Sequence, else 1st-99th percentile; MONOCHROME1
  * inverted), RGB for RGB, YBR_FULL(_422), YBR_ICT/RCT and PALETTE COLOR
  * (plain or segmented tables). Other photometrics are refused as UNSUPPORTED_FORMAT.
+ * With `output`, a gray preview is written there (valid until its next use).
  */
-export function renderDicomFrame(dicom: ParsedDicom): RasterImage {
+export function renderDicomFrame(dicom: ParsedDicom, output?: ScratchBuffer): RasterImage {
   assertRenderable(dicom);
-  return renderDecodedFrame(dicom, dicom.decodeFrame(representativeFrameIndex(dicom.numberOfFrames)));
+  return renderDecodedFrame(dicom, dicom.decodeFrame(representativeFrameIndex(dicom.numberOfFrames)), output);
 }
 
 function unsupported(): never {
@@ -46,7 +48,7 @@ function assertRenderable(dicom: ParsedDicom): void {
 }
 
 /** Renders one decoded frame of `dicom`. */
-export function renderDecodedFrame(dicom: ParsedDicom, frame: DecodedFrame): RasterImage {
+export function renderDecodedFrame(dicom: ParsedDicom, frame: DecodedFrame, output?: ScratchBuffer): RasterImage {
   const { rows, columns } = dicom;
   const { samples, photometric } = frame;
   if (GRAY_PHOTOMETRICS.has(photometric)) {
@@ -64,7 +66,7 @@ export function renderDecodedFrame(dicom: ParsedDicom, frame: DecodedFrame): Ras
       // When the file has both, its window wins (PS3.3 C.11.2 leaves the choice to the application).
       voiLut: dicom.voiLut,
       invert: photometric === 'MONOCHROME1',
-    }).image;
+    }, { output }).image;
   }
   if (photometric === 'PALETTE COLOR' && dicom.palette) {
     return applyPalette(samples, columns, rows, dicom.bitsStored, dicom.pixelRepresentation === 1, dicom.palette);

@@ -10,11 +10,12 @@ import { IngestRejection } from './rejection';
 import { DeidentificationSettings } from '../deid/settings';
 import { parseDicom, ParsedDicom } from '../dicom/parse';
 import { hasDicmMagic, withPart10Preamble } from '../dicom/part10';
-import { analysisImage } from '../imaging/analysis';
+import { AnalysisBuffers, analysisImage } from '../imaging/analysis';
 import { decodeJpeg } from '../imaging/jpeg';
 import { decodePng } from '../imaging/png';
 import { encodePng } from '../imaging/png-encode';
 import { RasterImage } from '../imaging/raster';
+import { ScratchBuffer } from '../imaging/scratch';
 import { renderGray } from '../imaging/render';
 import { sniffImageKind } from '../imaging/sniff';
 import { PseudonymNamespace, pseudonymize } from '../pseudonym/pseudonymize';
@@ -108,10 +109,41 @@ interface Decoded {
 }
 
 /**
- * Prepares one uploaded object. Throws `IngestRejection` for input that must
- * be quarantined; any other error is a fault of this code or the platform.
+ * Buffers for the intermediate images of one object (preview raster, filtered
+ * scanlines, analysis copy): never returned, and reused by the next object, so
+ * a warm container does not fault in fresh memory of an image's size each time.
  */
-export function prepareObject(bytes: Uint8Array, options: PrepareOptions): PreparedObject {
+interface Workspace {
+  readonly previewRaster: ScratchBuffer;
+  readonly previewFiltered: ScratchBuffer;
+  readonly analysis: AnalysisBuffers;
+}
+
+/** Idle workspaces. Each call in flight holds its own, so concurrent calls never share one. */
+const idleWorkspaces: Workspace[] = [];
+
+function newWorkspace(): Workspace {
+  return {
+    previewRaster: new ScratchBuffer(),
+    previewFiltered: new ScratchBuffer(),
+    analysis: { downscaled: new ScratchBuffer(), filtered: new ScratchBuffer() },
+  };
+}
+
+/**
+ * Prepares one uploaded object. Rejects with `IngestRejection` for input that
+ * must be quarantined; any other error is a fault of this code or the platform.
+ */
+export async function prepareObject(bytes: Uint8Array, options: PrepareOptions): Promise<PreparedObject> {
+  const workspace = idleWorkspaces.pop() ?? newWorkspace();
+  try {
+    return await prepareWith(workspace, bytes, options);
+  } finally {
+    idleWorkspaces.push(workspace);
+  }
+}
+
+async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: PrepareOptions): Promise<PreparedObject> {
   if (bytes.length === 0) throw new IngestRejection(RejectionReason.EMPTY_OBJECT, 'Object is empty');
   if (bytes.length > (options.maxObjectBytes ?? DEFAULT_MAX_OBJECT_BYTES)) {
     throw new IngestRejection(RejectionReason.TOO_LARGE, 'Object exceeds the size limit');
@@ -126,7 +158,7 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
   let decoded: Decoded;
   try {
     decoded = kind === 'dicom'
-      ? fromDeidentifiedDicom(bytes, options, maxPixels)
+      ? fromDeidentifiedDicom(bytes, options, maxPixels, workspace.previewRaster)
       : fromPlainImage(kind, bytes, maxPixels, objectKeys(options.pseudonymKey, sourceSha256));
   } catch (e) {
     if (e instanceof InputRejection && !(e instanceof IngestRejection)) throw new IngestRejection(e.reasonCode, e.message);
@@ -138,12 +170,18 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
     throw e;
   }
 
-  const previewPng = encodePng(decoded.preview);
-  const analysis = analysisImage(
-    decoded.preview,
-    { maxDimension: options.analysisMaxDimension, maxBytes: options.analysisMaxBytes },
-    previewPng,
-  );
+  // The preview's filter runs here; its compression then runs in the thread
+  // pool while this thread downscales the analysis copy.
+  const previewEncoding = encodePng(decoded.preview, { filterBuffer: workspace.previewFiltered });
+  const [previewPng, analysis] = await Promise.all([
+    previewEncoding,
+    analysisImage(
+      decoded.preview,
+      { maxDimension: options.analysisMaxDimension, maxBytes: options.analysisMaxBytes },
+      previewEncoding,
+      workspace.analysis,
+    ),
+  ]);
   return {
     kind,
     ...decoded.keys,
@@ -165,16 +203,16 @@ export function prepareObject(bytes: Uint8Array, options: PrepareOptions): Prepa
 }
 
 /** Parse, apply the burned-in policy and de-identify (before rendering: a quarantined object is not rendered). */
-function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPixels: number): Decoded {
+function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPixels: number, previewRaster: ScratchBuffer): Decoded {
   // One copy at most, shared by the parser and the de-identification.
   const input = hasDicmMagic(bytes) ? bytes : withPart10Preamble(bytes);
   const dicom = parseDicom(input, { maxPixels, maxFrames: options.maxFrames, maxDecompressedBytes: options.maxDecompressedBytes });
   const deidentified = deidentifyForIngest(input, dicom, options.pseudonymKey, options.deidentification);
-  return { ...fromDicom(dicom, options.pseudonymKey), ...deidentified };
+  return { ...fromDicom(dicom, options.pseudonymKey, previewRaster), ...deidentified };
 }
 
-function fromDicom(dicom: ParsedDicom, key: Uint8Array): Decoded {
-  const preview = renderDicomFrame(dicom);
+function fromDicom(dicom: ParsedDicom, key: Uint8Array, previewRaster: ScratchBuffer): Decoded {
+  const preview = renderDicomFrame(dicom, previewRaster);
   const modality = safeModality(dicom.modality);
   return {
     preview,

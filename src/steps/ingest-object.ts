@@ -27,7 +27,7 @@ export type PreparedUpload = PreparedObject;
 export type PrepareFn = (
   bytes: Uint8Array,
   options: { pseudonymKey: Uint8Array; maxObjectBytes?: number; deidentification?: DeidentificationSettings },
-) => PreparedUpload;
+) => Promise<PreparedUpload>;
 export type RejectionGuard = (error: unknown) => error is { reasonCode: RejectionReasonValue };
 
 export interface IngestSettings {

@@ -19,9 +19,9 @@ const withPolicy = (policy: BurnedInAnnotationPolicy): PrepareOptions => ({
   deidentification: resolveDeidentificationSettings({ burnedInAnnotationPolicy: policy }),
 });
 
-function reasonOf(bytes: Uint8Array, options: PrepareOptions): string | undefined {
+async function reasonOf(bytes: Uint8Array, options: PrepareOptions): Promise<string | undefined> {
   try {
-    prepareObject(bytes, options);
+    await prepareObject(bytes, options);
     return undefined;
   } catch (e) {
     if (isRejection(e)) return e.reasonCode;
@@ -32,7 +32,7 @@ function reasonOf(bytes: Uint8Array, options: PrepareOptions): string | undefine
 describe('burned-in annotation policy', () => {
   const settings = (policy: BurnedInAnnotationPolicy) => resolveDeidentificationSettings({ burnedInAnnotationPolicy: policy });
 
-  test('YES, or a modality known for burned-in text, follows the policy; anything else is accepted', () => {
+  test('YES, or a modality known for burned-in text, follows the policy; anything else is accepted', async () => {
     const quarantine = settings(BurnedInAnnotationPolicy.QUARANTINE);
     expect(burnedInDecision('YES', 'CT', quarantine)).toBe(BurnedInDecision.QUARANTINE);
     expect(burnedInDecision('NO', 'US', quarantine)).toBe(BurnedInDecision.QUARANTINE); // US devices are not trusted to say NO
@@ -46,28 +46,28 @@ describe('burned-in annotation policy', () => {
     expect(burnedInDecision(undefined, 'CR', custom)).toBe(BurnedInDecision.QUARANTINE);
   });
 
-  test('prepareObject quarantines by default, allows, or flags for review', () => {
+  test('prepareObject quarantines by default, allows, or flags for review', async () => {
     const marked = makeDicom({ rows: 8, columns: 8, burnedInAnnotation: 'YES' });
     const ultrasound = makeDicom({ rows: 8, columns: 8, modality: 'US' });
-    expect(reasonOf(marked, { pseudonymKey })).toBe('BURNED_IN_ANNOTATION');
-    expect(reasonOf(ultrasound, { pseudonymKey })).toBe('BURNED_IN_ANNOTATION');
+    expect(await reasonOf(marked, { pseudonymKey })).toBe('BURNED_IN_ANNOTATION');
+    expect(await reasonOf(ultrasound, { pseudonymKey })).toBe('BURNED_IN_ANNOTATION');
 
-    const allowed = prepareObject(marked, withPolicy(BurnedInAnnotationPolicy.ALLOW));
+    const allowed = await prepareObject(marked, withPolicy(BurnedInAnnotationPolicy.ALLOW));
     expect(allowed).toMatchObject({ burnedInAnnotation: true });
     expect(allowed.requiresReview).toBe(false);
 
-    const flagged = prepareObject(ultrasound, withPolicy(BurnedInAnnotationPolicy.FLAG_FOR_REVIEW));
+    const flagged = await prepareObject(ultrasound, withPolicy(BurnedInAnnotationPolicy.FLAG_FOR_REVIEW));
     expect(flagged).toMatchObject({ burnedInAnnotation: true, requiresReview: true });
 
-    const plain = prepareObject(makeDicom({ rows: 8, columns: 8, burnedInAnnotation: 'NO' }), { pseudonymKey });
+    const plain = await prepareObject(makeDicom({ rows: 8, columns: 8, burnedInAnnotation: 'NO' }), { pseudonymKey });
     expect(plain).toMatchObject({ burnedInAnnotation: false, requiresReview: false });
   });
 });
 
 describe('prepareObject de-identified output', () => {
-  test('is Part 10 without PHI, with the profile recorded and the pixel data intact', () => {
+  test('is Part 10 without PHI, with the profile recorded and the pixel data intact', async () => {
     const input = makeDicom({ rows: 16, columns: 16, transferSyntax: 'implicit', phi: { patientName: 'ROE^RICHARD' } });
-    const result = prepareObject(input, { pseudonymKey });
+    const result = await prepareObject(input, { pseudonymKey });
     const out = result.deidentifiedDicom!;
     expect(out).toBeInstanceOf(Buffer);
     const raw = out.toString('latin1');
@@ -82,20 +82,20 @@ describe('prepareObject de-identified output', () => {
     expect(dcmdump(out).problems).toEqual([]);
   });
 
-  test('plain images have no DICOM output', () => {
-    const png = prepareObject(makePng(4, 4, (x, y) => x + y), { pseudonymKey });
+  test('plain images have no DICOM output', async () => {
+    const png = await prepareObject(makePng(4, 4, (x, y) => x + y), { pseudonymKey });
     expect(png.deidentifiedDicom).toBeUndefined();
   });
 });
 
 describe('settings', () => {
-  test('tags parse in three spellings; only private tags may be safe-listed', () => {
+  test('tags parse in three spellings; only private tags may be safe-listed', async () => {
     expect(['00291010', '0029,1010', '(0029,1010)'].map(parseTag)).toEqual([0x00291010, 0x00291010, 0x00291010]);
     expect(parseTag('0029-1010')).toBeUndefined();
     expect(() => resolveDeidentificationSettings({ privateTagSafeList: ['00100010'] })).toThrow(DeidentificationSettingsError);
   });
 
-  test('the environment JSON round-trips, and malformed JSON is refused without echoing it', () => {
+  test('the environment JSON round-trips, and malformed JSON is refused without echoing it', async () => {
     const options = { retainDeviceIdentity: true, privateTagSafeList: ['00091002'], burnedInAnnotationPolicy: BurnedInAnnotationPolicy.ALLOW };
     expect(deidentificationSettingsFromJson(deidentificationSettingsJson(options))).toEqual(resolveDeidentificationSettings(options));
     expect(deidentificationSettingsFromJson(undefined)).toEqual(resolveDeidentificationSettings());

@@ -33,12 +33,12 @@ function allocated(): number {
   return usage.arrayBuffers + usage.heapUsed;
 }
 
-parentPort?.on('message', (request: FuzzRequest) => {
+parentPort?.on('message', async (request: FuzzRequest) => {
   const before = allocated();
   const start = performance.now();
   let outcome: FuzzOutcome;
   try {
-    const result = prepareObject(request.bytes, { ...request.options, pseudonymKey: KEY });
+    const result = await prepareObject(request.bytes, { ...request.options, pseudonymKey: KEY });
     outcome = { kind: 'prepared', problems: wellFormedProblems(result, request.options.analysisMaxDimension) };
   } catch (e) {
     if (isRejection(e)) {

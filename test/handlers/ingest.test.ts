@@ -108,7 +108,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     expect(response.batchItemFailures).toEqual([]);
 
     for (const [bytes, kind] of [[png, 'png'], [jpeg, 'jpeg'], [dicom, 'dicom']] as const) {
-      const expected = prepareObject(bytes, { pseudonymKey: PSEUDONYM_KEY });
+      const expected = await prepareObject(bytes, { pseudonymKey: PSEUDONYM_KEY });
       const instances = await listInstances({ doc: engines.doc, tableName: engines.tableName }, expected.studyKey);
       expect(instances).toHaveLength(1);
       expect(instances[0]).toMatchObject({ kind, seriesKey: expected.seriesKey, instanceKey: expected.instanceKey, width: expected.width });
@@ -126,7 +126,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     }
     const started = sfn.commandCalls(StartExecutionCommand).map((call) => call.args[0].input);
     expect(started).toHaveLength(2);
-    const pngStudy = prepareObject(png, { pseudonymKey: PSEUDONYM_KEY }).studyKey;
+    const pngStudy = (await prepareObject(png, { pseudonymKey: PSEUDONYM_KEY })).studyKey;
     expect(started).toContainEqual({
       stateMachineArn: STATE_MACHINE_ARN,
       name: executionName(pngStudy, 1),
@@ -138,7 +138,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const dicom = makeDicom({ rows: 8, columns: 8, numberOfStudyRelatedInstances: 1, phi: { studyUid: '1.2.826.0.1.3680043.8.498.88' } });
     const response = await handleIngestBatch(deps())(sqsEvent(await upload('uploads/b/one.dcm', dicom)));
     expect(response.batchItemFailures).toEqual([]);
-    const { studyKey } = prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
+    const { studyKey } = await prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
     expect(await getStudy({ doc: engines.doc, tableName: engines.tableName }, studyKey)).toMatchObject({ status: 'READY' });
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
@@ -202,7 +202,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const record = await upload('uploads/dup/scan.dcm', dicom);
     const handler = handleIngestBatch(deps());
     expect((await handler(sqsEvent(record))).batchItemFailures).toEqual([]);
-    const { studyKey } = prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
+    const { studyKey } = await prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
     const table = { doc: engines.doc, tableName: engines.tableName };
     const before = await getStudy(table, studyKey);
 
@@ -246,7 +246,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const deidentification = resolveDeidentificationSettings({ burnedInAnnotationPolicy: BurnedInAnnotationPolicy.FLAG_FOR_REVIEW });
     const flagged = await handleIngestBatch(deps({ deidentification }))(sqsEvent(await upload('uploads/us/two.dcm', ultrasound)));
     expect(flagged.batchItemFailures).toEqual([]);
-    const { studyKey } = prepareObject(ultrasound, { pseudonymKey: PSEUDONYM_KEY, deidentification });
+    const { studyKey } = await prepareObject(ultrasound, { pseudonymKey: PSEUDONYM_KEY, deidentification });
     const instances = await listInstances({ doc: engines.doc, tableName: engines.tableName }, studyKey);
     expect(instances).toHaveLength(1);
     expect(instances[0]).toMatchObject({ burnedInAnnotation: true, requiresReview: true });
@@ -276,7 +276,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     expect(logs).toContain('Object processed');
     expect(logs).toContain('NoSuchBucket'); // the capture did see the logger
     const events = JSON.stringify(emitted()) + JSON.stringify(sfn.commandCalls(StartExecutionCommand).map((c) => c.args[0].input));
-    const { studyKey } = prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
+    const { studyKey } = await prepareObject(dicom, { pseudonymKey: PSEUDONYM_KEY });
     const table = { doc: engines.doc, tableName: engines.tableName };
     const stored = JSON.stringify([await getStudy(table, studyKey), await listInstances(table, studyKey)]);
     const [instance] = await listInstances(table, studyKey);

@@ -11,19 +11,19 @@ function render(options: MakeDicomOptions) {
 }
 
 describe('VOI LUT functions (PS3.3 C.11.2.1.3)', () => {
-  test('SIGMOID: centre -> 127.5, one width above -> 255/(1+e^-4)', () => {
+  test('SIGMOID: centre -> 127.5, one width above -> 255/(1+e^-4)', async () => {
     expect(applySigmoid(40, 40, 400)).toBe(128); // round(127.5)
     expect(applySigmoid(440, 40, 400)).toBe(Math.round(255 / (1 + Math.exp(-4))));
     expect(applySigmoid(-360, 40, 400)).toBe(Math.round(255 / (1 + Math.exp(4))));
   });
 
-  test('LINEAR_EXACT: exact edges at c -/+ w/2', () => {
+  test('LINEAR_EXACT: exact edges at c -/+ w/2', async () => {
     expect(applyWindowExact(-160, 40, 400)).toBe(0);
     expect(applyWindowExact(240, 40, 400)).toBe(255);
     expect(applyWindowExact(140, 40, 400)).toBe(Math.round(0.75 * 255));
   });
 
-  test('the file function is applied through the renderer; MONOCHROME1 inverts it', () => {
+  test('the file function is applied through the renderer; MONOCHROME1 inverts it', async () => {
     const samples = new Uint16Array([40 + 1024, 440 + 1024]);
     const base = { width: 2, height: 1, samples, bitsStored: 16, rescaleIntercept: -1024, windowCenter: 40, windowWidth: 400 };
     const high = Math.round(255 / (1 + Math.exp(-4))); // 250
@@ -41,7 +41,7 @@ describe('VOI LUT functions (PS3.3 C.11.2.1.3)', () => {
     expect(Array.from(fromFile.data)).toEqual([128, high]);
   });
 
-  test('MONOCHROME1 renders inverted', () => {
+  test('MONOCHROME1 renders inverted', async () => {
     const options: MakeDicomOptions = { rows: 1, columns: 2, bitsAllocated: 8, window: { center: 128, width: 256 }, pixelFn: (x) => x * 255 };
     const mono2 = render(options);
     const mono1 = render({ ...options, photometric: 'MONOCHROME1' });
@@ -66,7 +66,7 @@ describe('colour photometrics', () => {
     for (let i = 0, y = 0; y < 4; y++) for (let x = 0; x < 6; x++) for (let s = 0; s < 3; s++, i++) expect(image.data[i]).toBe(rgb(x, y, s));
   });
 
-  test('YBR_FULL converts to RGB (gray axis and a known colour)', () => {
+  test('YBR_FULL converts to RGB (gray axis and a known colour)', async () => {
     // Y=128,Cb=128,Cr=128 is mid gray; Y=76,Cb=85,Cr=255 is about pure red.
     const ybr = (x: number, _y: number, s: number) => (x === 0 ? [128, 128, 128][s] : [76, 85, 255][s]);
     const image = render({ rows: 1, columns: 2, bitsAllocated: 8, photometric: 'YBR_FULL', pixelFn: ybr });
@@ -77,7 +77,7 @@ describe('colour photometrics', () => {
     expect(b).toBeLessThan(5);
   });
 
-  test('YBR_FULL_422 (native) shares chroma between pixel pairs and converts', () => {
+  test('YBR_FULL_422 (native) shares chroma between pixel pairs and converts', async () => {
     const opts = presets.usYbr422();
     const image = render(opts);
     const full = render({
@@ -89,7 +89,7 @@ describe('colour photometrics', () => {
     expect(Buffer.from(image.data).equals(Buffer.from(full.data))).toBe(true);
   });
 
-  test('YBR_FULL_422 in JPEG baseline decodes to RGB close to the source', () => {
+  test('YBR_FULL_422 in JPEG baseline decodes to RGB close to the source', async () => {
     const us = presets.usRgb();
     const image = render({ ...us, photometric: 'YBR_FULL_422', transferSyntax: 'jpegBaseline', jpegQuality: 95 });
     let sum = 0;
@@ -99,7 +99,7 @@ describe('colour photometrics', () => {
     expect(sum / image.data.length).toBeLessThan(8);
   });
 
-  test.each([8, 16] as const)('PALETTE COLOR with %i-bit entries maps through the tables', (bits) => {
+  test.each([8, 16] as const)('PALETTE COLOR with %i-bit entries maps through the tables', async (bits) => {
     const image = render({ ...presets.palette(), palette: { bits } });
     const shift = bits === 16 ? 8 : 0;
     for (const [x, y] of [[0, 0], [10, 3], [95, 63]]) {
@@ -109,7 +109,7 @@ describe('colour photometrics', () => {
     }
   });
 
-  test('PALETTE COLOR clamps indices below the first mapped value and past the end', () => {
+  test('PALETTE COLOR clamps indices below the first mapped value and past the end', async () => {
     const image = render({
       rows: 1,
       columns: 3,
@@ -123,7 +123,7 @@ describe('colour photometrics', () => {
 });
 
 describe('multi-frame preview', () => {
-  test('the middle frame is shown', () => {
+  test('the middle frame is shown', async () => {
     expect(representativeFrameIndex(1)).toBe(0);
     expect(representativeFrameIndex(10)).toBe(5);
     // Frame f is uniformly 20 * f: the preview shows frame 5's value through the file window.
@@ -144,29 +144,30 @@ describe('analysis image bounds', () => {
   const noise = seededRandom(7);
   const noisy = { width: 1200, height: 900, channels: 1 as const, data: Uint8Array.from({ length: 1200 * 900 }, () => Math.floor(noise() * 256)) };
 
-  test('pixel bound', () => {
-    const result = analysisImage(noisy, { maxDimension: 600 });
+  test('pixel bound', async () => {
+    const result = await analysisImage(noisy, { maxDimension: 600 });
     expect([result.width, result.height]).toEqual([600, 450]);
   });
 
-  test('byte bound: a PNG over it is downscaled until it fits', () => {
-    const unbounded = analysisImage(noisy, { maxBytes: 10_000_000 });
+  test('byte bound: a PNG over it is downscaled until it fits', async () => {
+    const unbounded = await analysisImage(noisy, { maxBytes: 10_000_000 });
     expect(unbounded.png.length).toBeGreaterThan(200_000);
-    const bounded = analysisImage(noisy, { maxBytes: 200_000 });
+    const bounded = await analysisImage(noisy, { maxBytes: 200_000 });
     expect(bounded.png.length).toBeLessThanOrEqual(200_000);
     expect(bounded.width).toBeLessThan(1200);
     expect(bounded.width / bounded.height).toBeCloseTo(1200 / 900, 1);
   });
 
-  test('the already encoded preview is reused only when the analysis copy is the same image', () => {
-    const preview = encodePng(noisy);
-    expect(analysisImage(noisy, { maxBytes: 10_000_000 }, preview).png).toBe(preview);
-    expect(analysisImage(noisy, { maxDimension: 600 }, preview).png).not.toBe(preview);
+  test('the already encoded preview is reused only when the analysis copy is the same image', async () => {
+    const encoding = encodePng(noisy);
+    const preview = await encoding;
+    expect((await analysisImage(noisy, { maxBytes: 10_000_000 }, encoding)).png).toBe(preview);
+    expect((await analysisImage(noisy, { maxDimension: 600 }, encoding)).png).not.toBe(preview);
     // Over the byte bound the reused bytes are not good enough either.
-    expect(analysisImage(noisy, { maxBytes: 200_000 }, preview).png).not.toBe(preview);
+    expect((await analysisImage(noisy, { maxBytes: 200_000 }, encoding)).png).not.toBe(preview);
   });
 
-  test('a bound no image can meet is a configuration error', () => {
-    expect(() => analysisImage(noisy, { maxBytes: 10 })).toThrow(RangeError);
+  test('a bound no image can meet is a configuration error', async () => {
+    await expect(analysisImage(noisy, { maxBytes: 10 })).rejects.toThrow(RangeError);
   });
 });
