@@ -102,10 +102,10 @@ function findHandlers(dir: string): string[] {
     return entry.name.endsWith('.lambda.ts') ? [full] : [];
   });
 }
-// Image codecs (WebAssembly builds) stay out of the ingest bundle: scripts/copy-codecs.js
-// copies their decode-only glue and .wasm into the asset's node_modules, and
-// src/codecs requires each one only when a file needs it.
-const CODEC_PACKAGES = ['@cornerstonejs/*', 'jpeg-lossless-decoder-js'];
+// Image codecs (WebAssembly builds, and the PNG/JPEG decoders) stay out of the ingest
+// bundle: scripts/copy-codecs.js copies their decode-only code into the asset's
+// node_modules, and src/codecs and src/imaging require each one only when a file needs it.
+const CODEC_PACKAGES = ['@cornerstonejs/*', 'jpeg-lossless-decoder-js', 'pngjs', 'jpeg-js'];
 const CODEC_HANDLERS = new Set(['src/ingest/ingest.lambda.ts']);
 // The SDK's credential chain reaches these only through dynamic import() and
 // only when the environment holds no credentials; Lambda always sets them.

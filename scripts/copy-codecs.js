@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 /**
- * Copies the image codecs the ingest handler loads lazily into
+ * Copies the image codecs (and the PNG/JPEG decoders) the ingest handler loads lazily into
  * <asset dir>/node_modules: per package its package.json (for the "exports"
  * map), its licence, and only the files src/codecs requires — decode-only
  * glue and WebAssembly where the package has them.
@@ -16,6 +16,9 @@ const CODECS = {
   '@cornerstonejs/codec-openjph': ['dist/openjphjs.js', 'dist/openjphjs.wasm'],
   '@cornerstonejs/codec-libjpeg-turbo-8bit': ['dist/libjpegturbowasm_decode.js', 'dist/libjpegturbowasm_decode.wasm'],
   'jpeg-lossless-decoder-js': ['release/cjs/lossless.cjs'],
+  // Plain PNG and JPEG uploads: pure JS, but still only loaded when such a file arrives.
+  'jpeg-js': ['lib/decoder.js'],
+  pngjs: fs.readdirSync(path.join(process.cwd(), 'node_modules', 'pngjs', 'lib')).map((file) => `lib/${file}`),
 };
 const ALWAYS = ['package.json', 'LICENSE'];
 

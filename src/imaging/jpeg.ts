@@ -1,6 +1,6 @@
 /** JPEG decoding (jpeg-js) into a `RasterImage`; EXIF and comments are not carried over. */
-// jpeg-js is bundled into the Lambda asset at build time, never a consumer dependency.
-import * as jpeg from 'jpeg-js';
+// Types only: the decoder itself is required on the first JPEG (see decoder()).
+import type * as jpegJs from 'jpeg-js';
 import { ImageRejection } from './errors';
 import { assertWithinPixelLimit, DecodeLimits, DEFAULT_MAX_IMAGE_PIXELS } from './limits';
 import { RasterImage } from './raster';
@@ -23,6 +23,19 @@ const DECODE_BYTES_PER_PIXEL = 12;
 
 function reject(reason: 'CORRUPT_IMAGE' | 'TOO_LARGE' | 'UNSUPPORTED_FORMAT', message: string): never {
   throw new ImageRejection(RejectionReason[reason], message);
+}
+
+let decode: typeof jpegJs.decode | undefined;
+
+/**
+ * jpeg-js's decoder, required on first use: most objects are DICOM, so a cold
+ * Lambda should not compile a decoder it may never run (the ingest asset ships
+ * it beside the bundle, like the codecs).
+ */
+function decoder(): typeof jpegJs.decode {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, only when a JPEG arrives
+  decode ??= require('jpeg-js/lib/decoder') as typeof jpegJs.decode;
+  return decode;
 }
 
 /** Walks the marker segments up to the first start-of-frame, without decoding. */
@@ -61,7 +74,7 @@ export function decodeJpeg(bytes: Uint8Array, limits: DecodeLimits = {}): Raster
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   let decoded: { width: number; height: number; data: Uint8Array };
   try {
-    decoded = jpeg.decode(bytes, {
+    decoded = decoder()(bytes, {
       useTArray: true,
       formatAsRGBA: false,
       tolerantDecoding: false,

@@ -2,8 +2,8 @@
  * PNG decoding (pngjs) into a `RasterImage`, or into 16-bit gray samples for
  * 16-bit grayscale files so that the renderer can window them.
  */
-// pngjs is bundled into the Lambda asset at build time, never a consumer dependency.
-import { PNG } from 'pngjs';
+// Types only: pngjs itself is required on the first PNG (see pngjs()).
+import type * as PngJs from 'pngjs';
 import { ImageRejection } from './errors';
 import { assertWithinPixelLimit, DecodeLimits } from './limits';
 import { GraySamples16, RasterChannels, RasterImage } from './raster';
@@ -23,6 +23,19 @@ export type DecodedPng =
   | { readonly bitDepth: 16; readonly image: GraySamples16 };
 
 const IHDR_END = 8 + 8 + 13;
+
+let pngModule: typeof PngJs | undefined;
+
+/**
+ * pngjs, required on first use: most objects are DICOM, so a cold Lambda should
+ * not compile a decoder it may never run (the ingest asset ships it beside the
+ * bundle, like the codecs).
+ */
+function pngjs(): typeof PngJs {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded lazily, only when a PNG arrives
+  pngModule ??= require('pngjs') as typeof PngJs;
+  return pngModule;
+}
 
 function corrupt(message: string): never {
   throw new ImageRejection(RejectionReason.CORRUPT_IMAGE, message);
@@ -57,7 +70,7 @@ export function decodePng(bytes: Uint8Array, limits: DecodeLimits = {}): Decoded
   let decoded: { width: number; height: number; data: Uint8Array | Uint16Array };
   try {
     const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.length);
-    decoded = PNG.sync.read(buffer, { skipRescale: keep16 });
+    decoded = pngjs().PNG.sync.read(buffer, { skipRescale: keep16 });
   } catch {
     // pngjs messages describe the damage, never content; still, keep ours fixed.
     return corrupt('PNG could not be decoded');

@@ -8,7 +8,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildSync } from 'esbuild';
-import { encodeFrame, frameWords, MakeDicomOptions, TransferSyntaxUid } from '../fixtures/images';
+import { encodeFrame, frameWords, MakeDicomOptions, makeJpeg, makePng, TransferSyntaxUid } from '../fixtures/images';
 
 const ASSET = path.resolve(__dirname, '../../assets/ingest/ingest.lambda');
 const MAX_BUNDLE_BYTES = 3 * 2 ** 20;
@@ -22,6 +22,46 @@ test('the ingest handler bundle stays under 3 MB and holds no codec', () => {
   expect(bundle.length).toBeLessThan(MAX_BUNDLE_BYTES);
   // Emscripten glue internals: present in every codec build, absent from our code.
   for (const glueMarker of ['readyPromiseResolve', 'CharLSWASM', 'OpenJPEGWASM']) expect(bundle).not.toContain(glueMarker);
+});
+
+test('the PNG and JPEG decoders are not in the bundle: they ship beside it and load on the first such file', () => {
+  const bundle = fs.readFileSync(path.join(ASSET, 'index.js'), 'latin1');
+  // pngjs's and jpeg-js's own messages, absent from our code.
+  for (const decoderMarker of ['Invalid file signature', 'unknown JPEG marker']) expect(bundle).not.toContain(decoderMarker);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'decoder-check-'));
+  try {
+    fs.symlinkSync(path.join(ASSET, 'node_modules'), path.join(dir, 'node_modules'), 'dir');
+    buildSync({
+      stdin: { contents: "export { decodePng } from './png'; export { decodeJpeg } from './jpeg';", resolveDir: path.resolve(__dirname, '../../src/imaging') },
+      bundle: true,
+      platform: 'node',
+      target: 'node22',
+      external: ['pngjs', 'jpeg-js'],
+      outfile: path.join(dir, 'decoders.js'),
+      logLevel: 'silent',
+    });
+    fs.writeFileSync(path.join(dir, 'image.png'), makePng(8, 6, (x, y) => x * 20 + y));
+    fs.writeFileSync(path.join(dir, 'image.jpg'), makeJpeg(8, 6, (x) => x * 30));
+    const script = `
+      const fs = require('fs');
+      const decoders = require('./decoders.js');
+      const loaded = () => Object.keys(require.cache).filter((f) => f.includes('node_modules')).map((f) => fs.realpathSync(f));
+      const before = loaded();
+      const png = decoders.decodePng(fs.readFileSync('image.png'));
+      const jpeg = decoders.decodeJpeg(fs.readFileSync('image.jpg'));
+      process.stdout.write(JSON.stringify({ before, after: loaded(), png: [png.image.width, png.image.height], jpeg: [jpeg.width, jpeg.height] }));`;
+    const out = JSON.parse(execFileSync(process.execPath, ['-e', script], { cwd: dir, encoding: 'utf8' })) as {
+      before: string[]; after: string[]; png: number[]; jpeg: number[];
+    };
+    expect(out.before).toEqual([]);
+    expect(out.png).toEqual([8, 6]);
+    expect(out.jpeg).toEqual([8, 6]);
+    expect(out.after.some((f) => f.includes('/pngjs/'))).toBe(true);
+    expect(out.after.some((f) => f.includes('/jpeg-js/'))).toBe(true);
+    for (const file of out.after) expect(file.startsWith(fs.realpathSync(ASSET))).toBe(true);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 test('the asset ships decode-only codec builds only', () => {
