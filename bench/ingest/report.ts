@@ -8,6 +8,10 @@ export interface PhaseSamples {
   readonly image: string;
   readonly phase: PhaseName;
   readonly timesMs: number[];
+  /** CPU time per timed iteration, all threads (empty for the floor, which is single-threaded by construction). */
+  readonly cpuMs: number[];
+  /** Per child process, the wall time of its warm-up iterations (ours only). */
+  readonly warmUpMs: number[][];
   /** Peak RSS of each child process that ran this phase. */
   readonly maxRssBytes: number[];
   readonly outputBytes: Record<string, number>;
@@ -39,21 +43,25 @@ const verdict = (ok: boolean) => (ok ? 'met' : 'MISSED');
 
 /** Prints the table; returns the summary written to JSON. */
 export function printReport(report: Report): object {
-  const rows: string[][] = [['image', 'phase', 'n', 'median ms', 'p90 ms', 'peak RSS', 'output bytes']];
+  const rows: string[][] = [['image', 'phase', 'n', 'median ms', 'p90 ms', 'CPU ms', 'peak RSS', 'output bytes']];
   const summary: Record<string, unknown> = {};
   const ratios: string[] = [];
   for (const image of report.images) {
     const phase = (name: PhaseName) => report.phases.find((p) => p.image === image.name && p.phase === name)!;
     const medians: Record<string, number> = {};
+    const cpuMedians: Record<string, number> = {};
     for (const name of ['ours', 'python', 'floor'] as const) {
       const p = phase(name);
       medians[name] = median(p.timesMs);
+      cpuMedians[name] = p.cpuMs.length > 0 ? median(p.cpuMs) : NaN;
       rows.push([image.label, name, String(p.timesMs.length), ms(medians[name]), ms(percentile(p.timesMs, 90)),
+        Number.isNaN(cpuMedians[name]) ? '-' : ms(cpuMedians[name]),
         mb(Math.max(...p.maxRssBytes)), Object.entries(p.outputBytes).map(([k, v]) => `${k} ${v}`).join(', ')]);
       summary[`${image.name}.${name}`] = {
         n: p.timesMs.length,
         medianMs: round(medians[name]),
         p90Ms: round(percentile(p.timesMs, 90)),
+        ...(Number.isNaN(cpuMedians[name]) ? {} : { medianCpuMs: round(cpuMedians[name]) }),
         peakRssBytes: Math.max(...p.maxRssBytes),
         outputBytes: p.outputBytes,
       };
@@ -61,13 +69,23 @@ export function printReport(report: Report): object {
     const target = TARGETS[image.name];
     const speedup = medians.python / medians.ours;
     const overFloor = medians.ours / medians.floor;
-    summary[`${image.name}.ratios`] = { pythonOverOurs: round(speedup), oursOverFloor: round(overFloor), targets: target };
+    const cpuSpeedup = cpuMedians.python / cpuMedians.ours;
+    summary[`${image.name}.ratios`] = { pythonOverOurs: round(speedup), pythonOverOursCpu: round(cpuSpeedup), oursOverFloor: round(overFloor), targets: target };
     ratios.push(`${image.label}: python/ours = ${speedup.toFixed(2)}x (target >= ${target.pythonOverOurs}x, ${verdict(speedup >= target.pythonOverOurs)}); `
+      + `in CPU time ${cpuSpeedup.toFixed(2)}x; `
       + `ours/floor = ${overFloor.toFixed(2)}x (target <= ${target.oursOverFloor}x, ${verdict(overFloor <= target.oursOverFloor)})`);
   }
 
+  const warmUps: string[] = [];
+  for (const p of report.phases.filter((phase) => phase.phase === 'ours' && phase.warmUpMs.some((w) => w.length > 0))) {
+    const label = report.images.find((i) => i.name === p.image)?.label ?? p.image;
+    const byIteration = p.warmUpMs[0].map((_, i) => median(p.warmUpMs.map((w) => w[i])));
+    warmUps.push(`${label}, ours, warm-up in a fresh process (median per iteration, not in the timings above): ${byIteration.map(ms).join(', ')} ms`);
+    summary[`${p.image}.ours.warmUpMedianMs`] = byIteration.map(round);
+  }
+
   const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  const line = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 5 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
+  const line = (r: string[]) => r.map((cell, c) => (c >= 2 && c <= 6 ? cell.padStart(widths[c]) : cell.padEnd(widths[c]))).join('  ');
   const cold = report.coldStart;
   const out = [
     `ingest benchmark: ${report.machine.cpus} x ${report.machine.cpuModel}, node ${report.machine.node}, ${report.rounds} interleaved rounds`,
@@ -77,6 +95,7 @@ export function printReport(report: Report): object {
     ...rows.slice(1).map(line),
     '',
     ...ratios,
+    ...warmUps,
     '',
     `python start-up (imports, not in the timings above): ${ms(report.pythonStartupMs - report.pythonEmptyMs)} ms over an empty interpreter (${ms(report.pythonEmptyMs)} ms)`,
     `ingest handler bundle: ${(cold.bundleBytes / 2 ** 20).toFixed(2)} MiB (target < 3 MiB, ${verdict(cold.bundleBytes < BUNDLE_TARGET_BYTES)})`,

@@ -79,8 +79,11 @@ function main(): void {
         const key = `${image.name}/${phase}`;
         const n = iterations.get(key) ?? MIN_ITERATIONS; // round 0 calibrates
         const result = run(phase, image, n);
-        const entry = samples.get(key) ?? { image: image.name, phase, timesMs: [], maxRssBytes: [], outputBytes: result.outputBytes };
+        const entry = samples.get(key)
+          ?? { image: image.name, phase, timesMs: [], cpuMs: [], warmUpMs: [], maxRssBytes: [], outputBytes: result.outputBytes };
         entry.timesMs.push(...result.timesMs);
+        entry.cpuMs.push(...(result.cpuMs ?? []));
+        entry.warmUpMs.push(result.warmUpMs ?? []);
         entry.maxRssBytes.push(result.maxRssBytes);
         samples.set(key, entry);
         if (round === 0) {

@@ -3,6 +3,8 @@ import { spawnSync } from 'node:child_process';
 
 export interface ChildResult {
   readonly timesMs: number[];
+  readonly cpuMs?: number[];
+  readonly warmUpMs?: number[];
   readonly maxRssBytes: number;
   readonly outputBytes: Record<string, number>;
   readonly loadMs?: number;
