@@ -7,6 +7,8 @@ export const PseudonymNamespace = {
   INSTANCE: 'instance',
   /** Plain images without UIDs, keyed by the SHA-256 of their bytes. */
   OBJECT: 'object',
+  /** Where a refused upload was (bucket, key, version): names the REJECTED record and the quarantine copy. */
+  UPLOAD_LOCATION: 'upload-location',
 } as const;
 
 /** Characters of a pseudonym: 26 base32 characters carry 130 bits of the HMAC. */

@@ -175,7 +175,7 @@ async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<Inges
  * crash at any point is repaired by the redelivered message.
  */
 async function quarantine(deps: IngestDeps, object: UploadedObject, reasonCode: RejectionReasonValue): Promise<IngestOutcome> {
-  const hash = objectHash(object);
+  const hash = objectHash(object, await deps.loadPseudonymKey());
   const quarantineKey = `${deps.settings.quarantinePrefix}${reasonCode}/${hash}`;
   await copyToQuarantine(deps.s3, object, quarantineKey, reasonCode);
   await recordRejection(deps.table, {

@@ -1,10 +1,10 @@
 /**
- * REJECTED items: one per refused upload, keyed by a hash of where the object
- * was (bucket, key, version). The original key may hold PHI, so it is not stored.
+ * REJECTED items: one per refused upload, keyed by a keyed hash of where the
+ * object was (bucket, key, version). The original key may hold PHI, so it is not stored.
  */
-import { createHash } from 'crypto';
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, TableContext } from './context';
+import { PseudonymNamespace, pseudonymize } from '../pseudonym/pseudonymize';
 import { RejectionReasonValue } from '../shared/events';
 import { META_SK, REJECTED_STATUS, rejectedPk } from '../shared/records';
 
@@ -15,11 +15,14 @@ export interface ObjectLocation {
   readonly etag?: string;
 }
 
-/** SHA-256 (hex) of bucket, key and version (or ETag): stable per uploaded object version. */
-export function objectHash(location: ObjectLocation): string {
-  return createHash('sha256')
-    .update([location.bucket, location.key, location.versionId ?? location.etag ?? ''].join('\n'))
-    .digest('hex');
+/**
+ * Pseudonym of bucket, key and version (or ETag): stable per uploaded object
+ * version. Keyed (the pseudonym HMAC), not a plain digest: file names often
+ * carry names or record numbers, and an unkeyed hash of a guessable name can
+ * be confirmed by anyone who sees the event or the quarantine key.
+ */
+export function objectHash(location: ObjectLocation, pseudonymKey: Uint8Array): string {
+  return pseudonymize(pseudonymKey, PseudonymNamespace.UPLOAD_LOCATION, [location.bucket, location.key, location.versionId ?? location.etag ?? ''].join('\n'));
 }
 
 export interface RejectionRecord {

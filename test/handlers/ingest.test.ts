@@ -158,7 +158,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const rejectedEvents = emitted().filter((e) => e.DetailType === 'Object Rejected').map((e) => JSON.parse(e.Detail!));
     expect(new Set(rejectedEvents.map((d) => d.reasonCode)).size).toBe(3);
     for (const c of cases) {
-      const hash = objectHash({ bucket: engines.buckets.upload, key: c.key, etag: `etag-${records[cases.indexOf(c)].messageId}` });
+      const hash = objectHash({ bucket: engines.buckets.upload, key: c.key, etag: `etag-${records[cases.indexOf(c)].messageId}` }, PSEUDONYM_KEY);
       const quarantineKey = `quarantine/${c.reason}/${hash}`;
       expect(await exists(engines.buckets.upload, c.key)).toBe(false);
       expect(await exists(engines.buckets.upload, quarantineKey)).toBe(true);
@@ -192,7 +192,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
     expect(response.batchItemFailures).toEqual([]);
     expect(send.mock.calls.map(([command]) => command.constructor.name)).not.toContain('GetObjectCommand');
     send.mockRestore();
-    const hash = objectHash({ bucket: engines.buckets.upload, key: 'uploads/big/huge.png', etag: `etag-${record.messageId}` });
+    const hash = objectHash({ bucket: engines.buckets.upload, key: 'uploads/big/huge.png', etag: `etag-${record.messageId}` }, PSEUDONYM_KEY);
     expect(await exists(engines.buckets.upload, `quarantine/TOO_LARGE/${hash}`)).toBe(true);
     expect(emitted().map((e) => JSON.parse(e.Detail!).reasonCode)).toEqual(['TOO_LARGE']);
   });

@@ -136,9 +136,12 @@ test('listStudiesByStatus queries the StatusIndex', async () => {
 describe('recordRejection', () => {
   test('stores the hash, reason and quarantine location once, without the original key', async () => {
     const location = { bucket: 'upload-bucket', key: 'uploads/DOE^JANE/scan.dcm', etag: 'abc' };
-    const hash = objectHash(location);
-    expect(hash).toMatch(/^[0-9a-f]{64}$/);
-    expect(objectHash({ ...location, versionId: 'v2' })).not.toBe(hash);
+    const key = Buffer.alloc(32, 0x11);
+    const hash = objectHash(location, key);
+    expect(hash).toMatch(/^[a-z2-7]{26}$/);
+    expect(objectHash({ ...location, versionId: 'v2' }, key)).not.toBe(hash);
+    // Keyed: without the pseudonym key the hash of a guessed file name cannot be confirmed.
+    expect(objectHash(location, Buffer.alloc(32, 0x22))).not.toBe(hash);
     const record = {
       objectHash: hash,
       reasonCode: 'EMPTY_OBJECT' as const,
