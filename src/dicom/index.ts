@@ -3,4 +3,4 @@ export * from './parse';
 export * from './part10';
 export * from './transfer-syntax';
 export type { PaletteLut } from './palette';
-export type { VoiLut } from './voi-lut';
+export type { LookupTable, ModalityLut, VoiLut } from './lut-sequence';

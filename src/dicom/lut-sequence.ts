@@ -1,14 +1,16 @@
 /**
- * VOI LUT Sequence (0028,3010), PS3.3 C.11.2.1.1: the first item's lookup
- * table from modality values to display values. It is only a display hint,
- * so a malformed table is ignored (the preview falls back to the window or
- * the percentile window) rather than refused.
+ * Lookup tables given as a sequence item with LUT Descriptor (0028,3002) and
+ * LUT Data (0028,3006): the Modality LUT Sequence (0028,3000), PS3.3 C.11.1,
+ * from stored values to modality values, and the VOI LUT Sequence (0028,3010),
+ * PS3.3 C.11.2.1.1, from modality values to display values. Both only shape
+ * the preview, so a malformed table is ignored (the preview falls back to
+ * rescale, the window or the percentile window) rather than refused.
  */
 import * as dicomParser from 'dicom-parser';
 import { readWords } from './native-frame';
 
-export interface VoiLut {
-  /** Modality value mapped to entry 0; lower values take entry 0, values past the end the last entry. */
+export interface LookupTable {
+  /** Input value mapped to entry 0; lower values take entry 0, values past the end the last entry. */
   readonly firstMapped: number;
   /** The table, each entry 0..2^bits - 1. */
   readonly entries: Uint16Array;
@@ -16,7 +18,13 @@ export interface VoiLut {
   readonly bits: number;
 }
 
-const SEQUENCE = 'x00283010';
+/** A VOI LUT: modality values in, display values out. */
+export type VoiLut = LookupTable;
+/** A Modality LUT: stored values in, modality values out. */
+export type ModalityLut = LookupTable;
+
+const MODALITY_LUT_SEQUENCE = 'x00283000';
+const VOI_LUT_SEQUENCE = 'x00283010';
 const DESCRIPTOR = 'x00283002';
 const DATA = 'x00283006';
 const MIN_BITS = 8;
@@ -35,7 +43,20 @@ function within(element: dicomParser.Element, bytes: Uint8Array): boolean {
  * keep US).
  */
 export function readVoiLut(dataSet: dicomParser.DataSet, inputMayBeNegative: boolean, bigEndian: boolean): VoiLut | undefined {
-  const item = dataSet.elements[SEQUENCE]?.items?.[0]?.dataSet;
+  return readFirstTable(dataSet, VOI_LUT_SEQUENCE, inputMayBeNegative, bigEndian);
+}
+
+/**
+ * The Modality LUT of `dataSet`, or undefined when there is none or it is
+ * malformed (as for readVoiLut). `signedPixels`: Pixel Representation 1, whose
+ * stored values, and so the first mapped value, can be negative.
+ */
+export function readModalityLut(dataSet: dicomParser.DataSet, signedPixels: boolean, bigEndian: boolean): ModalityLut | undefined {
+  return readFirstTable(dataSet, MODALITY_LUT_SEQUENCE, signedPixels, bigEndian);
+}
+
+function readFirstTable(dataSet: dicomParser.DataSet, sequence: string, inputMayBeNegative: boolean, bigEndian: boolean): LookupTable | undefined {
+  const item = dataSet.elements[sequence]?.items?.[0]?.dataSet;
   const descriptor = item?.elements[DESCRIPTOR];
   const data = item?.elements[DATA];
   if (!item || !descriptor || !data) return undefined;

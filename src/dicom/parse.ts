@@ -9,11 +9,11 @@ import * as dicomParser from 'dicom-parser';
 import { boundedInflater } from './deflate';
 import { DicomRejection } from './errors';
 import { encapsulatedFrame } from './fragments';
+import { ModalityLut, readModalityLut, readVoiLut, VoiLut } from './lut-sequence';
 import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
 import { PaletteLut, readPalette } from './palette';
 import { hasDicmMagic, startsWithFileMetaGroup, withPart10Preamble } from './part10';
 import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
-import { readVoiLut, VoiLut } from './voi-lut';
 import { FrameSamples } from '../codecs/frame';
 import { decodesToRgb, frameDecoderFor } from '../codecs/registry';
 import { RejectionReason } from '../shared/events';
@@ -82,6 +82,12 @@ export interface ParsedDicom {
   readonly windowCenter?: number;
   /** First value of (0028,1051), when present and >= 1 (> 0 for LINEAR_EXACT and SIGMOID). */
   readonly windowWidth?: number;
+  /**
+   * MONOCHROME1/2 only: the first item of the Modality LUT Sequence (0028,3000),
+   * when present and well formed. It replaces rescale slope and intercept (PS3.3
+   * C.11.1 allows one or the other; should a file carry both, the table wins).
+   */
+  readonly modalityLut?: ModalityLut;
   /** (0028,1056); LINEAR when absent or not one of the defined terms. */
   readonly voiLutFunction: VoiLutFunction;
   /**
@@ -310,9 +316,12 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
   const slope = finite(dataSet.floatString(Tag.RESCALE_SLOPE));
   const rescaleSlope = slope !== undefined && slope !== 0 ? slope : 1;
   const rescaleIntercept = finite(dataSet.floatString(Tag.RESCALE_INTERCEPT)) ?? 0;
-  const voiLut = samplesPerPixel === 1 && photometricInterpretation.startsWith('MONOCHROME')
-    ? readVoiLut(dataSet, modalityMayBeNegative(bitsStored, pixelRepresentation === 1, rescaleSlope, rescaleIntercept), layout.bigEndian)
-    : undefined;
+  const gray = samplesPerPixel === 1 && photometricInterpretation.startsWith('MONOCHROME');
+  const modalityLut = gray ? readModalityLut(dataSet, pixelRepresentation === 1, layout.bigEndian) : undefined;
+  // A Modality LUT's output (its entries) is never negative.
+  const voiInputMayBeNegative = modalityLut === undefined
+    && modalityMayBeNegative(bitsStored, pixelRepresentation === 1, rescaleSlope, rescaleIntercept);
+  const voiLut = gray ? readVoiLut(dataSet, voiInputMayBeNegative, layout.bigEndian) : undefined;
   let frame1: DicomSamples | undefined;
   return {
     transferSyntaxUid,
@@ -335,6 +344,7 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
     rescaleIntercept,
     windowCenter: finite(dataSet.floatString(Tag.WINDOW_CENTER, 0)),
     windowWidth: windowWidth !== undefined && windowWidth >= minimumWidth ? windowWidth : undefined,
+    modalityLut,
     voiLutFunction,
     voiLut,
     palette,

@@ -19,6 +19,12 @@ export interface GraySource {
   readonly bitsStored?: number;
   /** Two's complement (PixelRepresentation 1). @default false */
   readonly signed?: boolean;
+  /**
+   * Modality LUT (the first item of the file's Modality LUT Sequence): stored
+   * values to modality values, in place of rescale slope and intercept, which
+   * are then ignored. @default none
+   */
+  readonly modalityLut?: LutTable;
   /** @default 1 */
   readonly rescaleSlope?: number;
   /** @default 0 */
@@ -36,12 +42,12 @@ export interface GraySource {
    * there is no usable window: the standard lets the application choose when
    * both are present, and the window is kept. @default none
    */
-  readonly voiLut?: VoiLutTable;
+  readonly voiLut?: LutTable;
 }
 
-/** A VOI LUT from modality values (after rescale) to 0..2^bits - 1 (PS3.3 C.11.2.1.1). */
-export interface VoiLutTable {
-  /** Modality value of entry 0; lower values take entry 0, values past the end the last entry. */
+/** A lookup table (PS3.3 C.11.1 Modality LUT, C.11.2.1.1 VOI LUT): inputs from firstMapped on, outputs 0..2^bits - 1. */
+export interface LutTable {
+  /** Input value of entry 0; lower values take entry 0, values past the end the last entry. */
   readonly firstMapped: number;
   /** 1 to 65536 entries. */
   readonly entries: ArrayLike<number>;
@@ -116,6 +122,7 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const slope = source.rescaleSlope ?? 1;
   const intercept = source.rescaleIntercept ?? 0;
   const storedOf = storedValueTable(wordBits, bitsStored, source.signed ?? false);
+  const modalityOf = modalityValueTable(storedOf, source);
 
   let window: VoiWindow;
   const voi = source.voiLutFunction ?? 'LINEAR';
@@ -131,10 +138,18 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
     const last = source.voiLut.firstMapped + source.voiLut.entries.length - 1;
     window = { ...windowForRange(source.voiLut.firstMapped, last), source: 'voi-lut' };
   } else {
-    const range = percentileRange(words, pixels, storedOf, bitsStored, source.signed ?? false,
-      options.lowPercentile ?? DEFAULT_LOW_PERCENTILE, options.highPercentile ?? DEFAULT_HIGH_PERCENTILE);
-    const a = range.low * slope + intercept;
-    const b = range.high * slope + intercept;
+    const lowPercentile = options.lowPercentile ?? DEFAULT_LOW_PERCENTILE;
+    const highPercentile = options.highPercentile ?? DEFAULT_HIGH_PERCENTILE;
+    let a: number;
+    let b: number;
+    if (source.modalityLut) {
+      // A table need not be monotonic: rank the modality values themselves.
+      ({ low: a, high: b } = modalityPercentileRange(words, pixels, modalityOf, lowPercentile, highPercentile));
+    } else {
+      const range = percentileRange(words, pixels, storedOf, bitsStored, source.signed ?? false, lowPercentile, highPercentile);
+      a = range.low * slope + intercept;
+      b = range.high * slope + intercept;
+    }
     const { center, width } = windowForRange(Math.min(a, b), Math.max(a, b));
     window = { center, width, source: 'percentile' };
     display = (modality) => applyWindow(modality, center, width);
@@ -143,7 +158,7 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const lut = new Uint8Array(storedOf.length);
   const invert = source.invert ?? false;
   for (let raw = 0; raw < lut.length; raw++) {
-    const value = display(storedOf[raw] * slope + intercept);
+    const value = display(modalityOf[raw]);
     lut[raw] = invert ? 255 - value : value;
   }
   const out = options.output?.take(pixels) ?? new Uint8Array(pixels);
@@ -164,12 +179,10 @@ function lookUp(words: Uint8Array | Uint16Array, lut: Uint8Array, out: Uint8Arra
  * nearest integer (a rescale can give fractions), clamped to the table, and
  * the entry scaled from 0..2^bits - 1. The 8-bit table is built once.
  */
-function voiLutDisplay(voiLut: VoiLutTable): (modality: number) => number {
+function voiLutDisplay(voiLut: LutTable): (modality: number) => number {
+  assertLutTable(voiLut, 'VOI');
   const count = voiLut.entries.length;
   const { bits, firstMapped } = voiLut;
-  if (count < 1 || count > 65536) throw new RangeError('a VOI LUT has 1 to 65536 entries');
-  if (!Number.isInteger(bits) || bits < 1 || bits > 16) throw new RangeError('VOI LUT bits must be between 1 and 16');
-  if (!Number.isFinite(firstMapped)) throw new RangeError('VOI LUT first mapped value must be finite');
   const max = 2 ** bits - 1;
   const scaled = new Uint8Array(count);
   for (let i = 0; i < count; i++) scaled[i] = Math.round((Math.min(max, Math.max(0, voiLut.entries[i])) * 255) / max);
@@ -177,6 +190,12 @@ function voiLutDisplay(voiLut: VoiLutTable): (modality: number) => number {
     const index = Math.round(modality) - firstMapped;
     return scaled[index < 0 ? 0 : index >= count ? count - 1 : index];
   };
+}
+
+function assertLutTable(table: LutTable, kind: 'Modality' | 'VOI'): void {
+  if (table.entries.length < 1 || table.entries.length > 65536) throw new RangeError(`a ${kind} LUT has 1 to 65536 entries`);
+  if (!Number.isInteger(table.bits) || table.bits < 1 || table.bits > 16) throw new RangeError(`${kind} LUT bits must be between 1 and 16`);
+  if (!Number.isFinite(table.firstMapped)) throw new RangeError(`${kind} LUT first mapped value must be finite`);
 }
 
 function unsignedView(samples: GraySource['samples']): Uint8Array | Uint16Array {
@@ -201,6 +220,46 @@ function storedValueTable(wordBits: number, bitsStored: number, signed: boolean)
  * Stored values at two percentiles, from a histogram (one pass over the
  * pixels, then a walk over at most 2^bitsStored bins) rather than a sort.
  */
+/** Modality value of every raw word: rescale (PS3.3 C.11.1.1.2), or the Modality LUT when the source has one. */
+function modalityValueTable(storedOf: Int32Array, source: GraySource): Float64Array {
+  const out = new Float64Array(storedOf.length);
+  const table = source.modalityLut;
+  if (table) {
+    assertLutTable(table, 'Modality');
+    const last = table.entries.length - 1;
+    for (let raw = 0; raw < out.length; raw++) {
+      const index = storedOf[raw] - table.firstMapped;
+      out[raw] = Math.min(2 ** table.bits - 1, Math.max(0, table.entries[index < 0 ? 0 : index > last ? last : index]));
+    }
+    return out;
+  }
+  const slope = source.rescaleSlope ?? 1;
+  const intercept = source.rescaleIntercept ?? 0;
+  for (let raw = 0; raw < out.length; raw++) out[raw] = storedOf[raw] * slope + intercept;
+  return out;
+}
+
+/** Modality values at two percentiles, ranking the distinct raw words present by their modality value. */
+function modalityPercentileRange(words: Uint8Array | Uint16Array, pixels: number, modalityOf: Float64Array,
+  lowPercentile: number, highPercentile: number): { low: number; high: number } {
+  const counts = countWords(words, pixels, modalityOf.length);
+  const present: number[] = [];
+  for (let raw = 0; raw < counts.length; raw++) if (counts[raw] !== 0) present.push(raw);
+  present.sort((x, y) => modalityOf[x] - modalityOf[y]);
+  const lowRank = Math.max(1, Math.ceil((lowPercentile / 100) * pixels));
+  const highRank = Math.max(1, Math.ceil((highPercentile / 100) * pixels));
+  let low = modalityOf[present[0]];
+  let high = low;
+  let cumulative = 0;
+  let lowFound = false;
+  for (const raw of present) {
+    cumulative += counts[raw];
+    if (!lowFound && cumulative >= lowRank) { low = modalityOf[raw]; lowFound = true; }
+    if (cumulative >= highRank) { high = modalityOf[raw]; break; }
+  }
+  return { low, high };
+}
+
 /** How often each raw word occurs (the per-pixel pass, kept in its own function like lookUp). */
 function countWords(words: Uint8Array | Uint16Array, pixels: number, wordValues: number): Uint32Array {
   const counts = new Uint32Array(wordValues);

@@ -3,8 +3,8 @@ import { IngestRejection } from './rejection';
 import { DecodedFrame, ParsedDicom } from '../dicom/parse';
 import { applyPalette, rgbTo8Bit, ybrFullToRgb } from '../imaging/color';
 import { RasterImage } from '../imaging/raster';
-import { ScratchBuffer } from '../imaging/scratch';
 import { renderGray } from '../imaging/render';
+import { ScratchBuffer } from '../imaging/scratch';
 import { RejectionReason } from '../shared/events';
 
 /** Photometric interpretations rendered without a colour model conversion. */
@@ -22,7 +22,8 @@ export function representativeFrameIndex(numberOfFrames: number): number {
 
 /**
  * The 8-bit preview of the representative frame: windowed gray for
- * MONOCHROME1/2 (file window with its VOI LUT Function, else the first VOI
+ * MONOCHROME1/2 (stored values through the Modality LUT Sequence or rescale;
+ * then the file window with its VOI LUT Function, else the first VOI
  * LUT of the VOI LUT Sequence, else 1st-99th percentile; MONOCHROME1
  * inverted), RGB for RGB, YBR_FULL(_422), YBR_ICT/RCT and PALETTE COLOR
  * (plain or segmented tables). Other photometrics are refused as UNSUPPORTED_FORMAT.
@@ -58,6 +59,7 @@ export function renderDecodedFrame(dicom: ParsedDicom, frame: DecodedFrame, outp
       samples,
       bitsStored: dicom.bitsStored,
       signed: dicom.pixelRepresentation === 1,
+      modalityLut: dicom.modalityLut,
       rescaleSlope: dicom.rescaleSlope,
       rescaleIntercept: dicom.rescaleIntercept,
       windowCenter: dicom.windowCenter,

@@ -5,29 +5,9 @@
 import { parseDicom } from '../../src/dicom/parse';
 import { renderDicomFrame } from '../../src/ingest-core/dicom-image';
 import { ExtraElement, makeDicom, MakeDicomOptions } from '../fixtures/images';
+import { LutSpec, lutSequence, VOI_LUT_SEQUENCE } from '../fixtures/lut-sequence';
 
-interface LutSpec {
-  /** Descriptor values as written (a negative first value is written as its two's complement). */
-  readonly descriptor: readonly number[];
-  readonly data?: readonly number[];
-  /** 8-bit entries packed two per OW word (8 bits allocated), low byte first. */
-  readonly packed?: readonly number[];
-  /** @default 'US' */
-  readonly descriptorVr?: 'US' | 'SS';
-}
-
-function voiLutSequence(spec: LutSpec): ExtraElement {
-  const packed = spec.packed;
-  const words = packed
-    ? Array.from({ length: Math.ceil(packed.length / 2) }, (_, k) => packed[2 * k] + (packed[2 * k + 1] ?? 0) * 256)
-    : spec.data ?? [];
-  const data: ExtraElement = { tag: 0x00283006, vr: 'OW', words };
-  return {
-    tag: 0x00283010,
-    vr: 'SQ',
-    items: [[{ tag: 0x00283002, vr: spec.descriptorVr ?? 'US', words: spec.descriptor }, data]],
-  };
-}
+const voiLutSequence = (spec: LutSpec): ExtraElement => lutSequence(VOI_LUT_SEQUENCE, spec);
 
 /** A one-row 12-bit MONOCHROME2 image whose stored values are `values`. */
 function image(values: readonly number[], lut: LutSpec | undefined, extra: MakeDicomOptions = {}): MakeDicomOptions {
