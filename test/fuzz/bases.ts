@@ -4,6 +4,7 @@
  * mutates the same bytes.
  */
 import { makeDicom, makeJpeg, makePng, MakeDicomOptions, seededRandom } from '../fixtures/images';
+import { lutSequence, MODALITY_LUT_SEQUENCE, VOI_LUT_SEQUENCE } from '../fixtures/lut-sequence';
 
 export interface BaseInput {
   readonly name: string;
@@ -54,14 +55,17 @@ export function makeBases(): BaseInput[] {
       columns: 16,
       bitsStored: 12,
       pixelFn: noisyGradient(15, 4096),
-      extraElements: [{
-        tag: 0x00283010,
-        vr: 'SQ',
-        items: [[
-          { tag: 0x00283002, vr: 'US', words: [64, 1024, 16] },
-          { tag: 0x00283006, vr: 'OW', words: Array.from({ length: 64 }, (_, i) => i * 1040) },
-        ]],
-      }],
+      extraElements: [lutSequence(VOI_LUT_SEQUENCE, { descriptor: [64, 1024, 16], data: Array.from({ length: 64 }, (_, i) => i * 1040) })],
+    }),
+    dicom('modality-lut-sequence-signed', {
+      rows: 12,
+      columns: 16,
+      bitsStored: 12,
+      pixelRepresentation: 1,
+      pixelFn: noisyGradient(17, 2048),
+      extraElements: [lutSequence(MODALITY_LUT_SEQUENCE, {
+        descriptor: [256, 0x10000 - 128, 12], descriptorVr: 'SS', data: Array.from({ length: 256 }, (_, i) => (i * 16) % 4096),
+      })],
     }),
     dicom('palette-segmented-implicit', {
       rows: 8,
