@@ -100,7 +100,7 @@ function main(): void {
     pythonEmpty.push(wallMs(PYTHON, ['-c', 'pass'], { env: pythonEnv() }));
     pythonStartup.push(wallMs(PYTHON, ['-c', 'import numpy, pydicom, PIL.Image, PIL.PngImagePlugin'], { env: pythonEnv() }));
   }
-  const coldStart = measureColdStart(REPO_ROOT, bundles, files.get('ct')!.dcm, 10);
+  const coldStart = measureColdStart(REPO_ROOT, bundles, files.get('ct')!.dcm, 20);
 
   const report: Report = {
     generatedAt: new Date().toISOString(),
