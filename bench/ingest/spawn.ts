@@ -1,16 +1,9 @@
 /** Child processes of the benchmark: one JSON line out, or wall time of the whole process. */
 import { spawnSync } from 'node:child_process';
+import type { PhaseResult } from './phase';
 
-export interface ChildResult {
-  readonly timesMs: number[];
-  readonly cpuMs?: number[];
-  readonly warmUpMs?: number[];
-  readonly maxRssBytes: number;
-  readonly outputBytes: Record<string, number>;
-  readonly loadMs?: number;
-  readonly firstCallMs?: number;
-  readonly secondCallMs?: number;
-}
+/** What a child prints: phase.ts and python_ingest.py write the same shape. */
+export type ChildResult = PhaseResult;
 
 /** The Python side without the OpenBLAS overrides this machine sets (they slow numpy); other commands keep them. */
 export function pythonEnv(): NodeJS.ProcessEnv {
