@@ -1,4 +1,4 @@
-/** Failure path: any non-terminal status -> FAILED, then a PHI-free event and message. */
+/** Failure path: a study in a non-terminal status -> FAILED, then a PHI-free event and message. */
 import { EventPublisher, MessagePublisher, publishEvent, publishMessage } from './publish';
 import { assertWorkflowInput } from './workflow-input';
 import { SafeLog } from '../runtime/logger';
