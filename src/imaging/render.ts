@@ -122,7 +122,9 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const slope = source.rescaleSlope ?? 1;
   const intercept = source.rescaleIntercept ?? 0;
   const storedOf = storedValueTable(wordBits, bitsStored, source.signed ?? false);
-  const modalityOf = modalityValueTable(storedOf, source);
+  // A Modality LUT is tabulated once per raw word; rescale is computed where needed.
+  const modalityTable = source.modalityLut ? modalityLutTable(storedOf, source.modalityLut) : undefined;
+  const modalityOf = (raw: number): number => (modalityTable ? modalityTable[raw] : storedOf[raw] * slope + intercept);
 
   let window: VoiWindow;
   const voi = source.voiLutFunction ?? 'LINEAR';
@@ -142,9 +144,9 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
     const highPercentile = options.highPercentile ?? DEFAULT_HIGH_PERCENTILE;
     let a: number;
     let b: number;
-    if (source.modalityLut) {
+    if (modalityTable) {
       // A table need not be monotonic: rank the modality values themselves.
-      ({ low: a, high: b } = modalityPercentileRange(words, pixels, modalityOf, lowPercentile, highPercentile));
+      ({ low: a, high: b } = modalityPercentileRange(words, pixels, modalityTable, lowPercentile, highPercentile));
     } else {
       const range = percentileRange(words, pixels, storedOf, bitsStored, source.signed ?? false, lowPercentile, highPercentile);
       a = range.low * slope + intercept;
@@ -158,7 +160,7 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const lut = new Uint8Array(storedOf.length);
   const invert = source.invert ?? false;
   for (let raw = 0; raw < lut.length; raw++) {
-    const value = display(modalityOf[raw]);
+    const value = display(modalityOf(raw));
     lut[raw] = invert ? 255 - value : value;
   }
   const out = options.output?.take(pixels) ?? new Uint8Array(pixels);
@@ -220,22 +222,16 @@ function storedValueTable(wordBits: number, bitsStored: number, signed: boolean)
  * Stored values at two percentiles, from a histogram (one pass over the
  * pixels, then a walk over at most 2^bitsStored bins) rather than a sort.
  */
-/** Modality value of every raw word: rescale (PS3.3 C.11.1.1.2), or the Modality LUT when the source has one. */
-function modalityValueTable(storedOf: Int32Array, source: GraySource): Float64Array {
+/** Modality value of every raw word through a Modality LUT (PS3.3 C.11.1): clamped to the table and to its output range. */
+function modalityLutTable(storedOf: Int32Array, table: LutTable): Float64Array {
+  assertLutTable(table, 'Modality');
   const out = new Float64Array(storedOf.length);
-  const table = source.modalityLut;
-  if (table) {
-    assertLutTable(table, 'Modality');
-    const last = table.entries.length - 1;
-    for (let raw = 0; raw < out.length; raw++) {
-      const index = storedOf[raw] - table.firstMapped;
-      out[raw] = Math.min(2 ** table.bits - 1, Math.max(0, table.entries[index < 0 ? 0 : index > last ? last : index]));
-    }
-    return out;
+  const last = table.entries.length - 1;
+  const max = 2 ** table.bits - 1;
+  for (let raw = 0; raw < out.length; raw++) {
+    const index = storedOf[raw] - table.firstMapped;
+    out[raw] = Math.min(max, Math.max(0, table.entries[index < 0 ? 0 : index > last ? last : index]));
   }
-  const slope = source.rescaleSlope ?? 1;
-  const intercept = source.rescaleIntercept ?? 0;
-  for (let raw = 0; raw < out.length; raw++) out[raw] = storedOf[raw] * slope + intercept;
   return out;
 }
 
@@ -246,18 +242,27 @@ function modalityPercentileRange(words: Uint8Array | Uint16Array, pixels: number
   const present: number[] = [];
   for (let raw = 0; raw < counts.length; raw++) if (counts[raw] !== 0) present.push(raw);
   present.sort((x, y) => modalityOf[x] - modalityOf[y]);
+  return valuesAtPercentiles(present.map((raw) => [modalityOf[raw], counts[raw]] as const), pixels, lowPercentile, highPercentile);
+}
+
+/**
+ * The values at two percentiles of a distribution given as (value, count)
+ * pairs in ascending order of value: the first value whose cumulative count
+ * reaches each rank.
+ */
+function valuesAtPercentiles(ordered: Iterable<readonly [value: number, count: number]>, pixels: number,
+  lowPercentile: number, highPercentile: number): { low: number; high: number } {
   const lowRank = Math.max(1, Math.ceil((lowPercentile / 100) * pixels));
   const highRank = Math.max(1, Math.ceil((highPercentile / 100) * pixels));
-  let low = modalityOf[present[0]];
-  let high = low;
+  let low: number | undefined;
+  let high: number | undefined;
   let cumulative = 0;
-  let lowFound = false;
-  for (const raw of present) {
-    cumulative += counts[raw];
-    if (!lowFound && cumulative >= lowRank) { low = modalityOf[raw]; lowFound = true; }
-    if (cumulative >= highRank) { high = modalityOf[raw]; break; }
+  for (const [value, count] of ordered) {
+    cumulative += count;
+    low ??= cumulative >= lowRank ? value : undefined;
+    if (cumulative >= highRank) { high = value; break; }
   }
-  return { low, high };
+  return { low: low ?? 0, high: high ?? low ?? 0 };
 }
 
 /** How often each raw word occurs (the per-pixel pass, kept in its own function like lookUp). */
@@ -277,16 +282,10 @@ function percentileRange(words: Uint8Array | Uint16Array, pixels: number, stored
     if (rawHistogram[raw] !== 0) histogram[storedOf[raw] - minStored] += rawHistogram[raw];
   }
 
-  const lowRank = Math.max(1, Math.ceil((lowPercentile / 100) * pixels));
-  const highRank = Math.max(1, Math.ceil((highPercentile / 100) * pixels));
-  let low = minStored;
-  let high = minStored;
-  let cumulative = 0;
-  let lowFound = false;
-  for (let bin = 0; bin < histogram.length; bin++) {
-    cumulative += histogram[bin];
-    if (!lowFound && cumulative >= lowRank) { low = bin + minStored; lowFound = true; }
-    if (cumulative >= highRank) { high = bin + minStored; break; }
-  }
-  return { low, high };
+  return valuesAtPercentiles(storedBins(histogram, minStored), pixels, lowPercentile, highPercentile);
+}
+
+/** The non-empty bins of a stored-value histogram as (stored value, count), ascending. */
+function* storedBins(histogram: Float64Array, minStored: number): Generator<readonly [number, number]> {
+  for (let bin = 0; bin < histogram.length; bin++) if (histogram[bin] !== 0) yield [bin + minStored, histogram[bin]];
 }
