@@ -81,8 +81,7 @@ function deflateBound(length: number): number {
 
 /** Scanlines with the Sub filter: each byte minus the byte one pixel to its left, a filter-type byte before each row. */
 function subFiltered(data: Uint8Array, rowBytes: number, height: number, bytesPerPixel: number,
-  into: Uint8Array = new Uint8Array((rowBytes + 1) * height)): Uint8Array {
-  const out = into;
+  out: Uint8Array = new Uint8Array((rowBytes + 1) * height)): Uint8Array {
   for (let y = 0, src = 0, dst = 0; y < height; y++) {
     out[dst++] = FILTER_SUB;
     const rowEnd = src + rowBytes;
