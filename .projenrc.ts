@@ -102,39 +102,18 @@ function findHandlers(dir: string): string[] {
     return entry.name.endsWith('.lambda.ts') ? [full] : [];
   });
 }
-// Image codecs (WebAssembly builds, and the PNG/JPEG decoders) stay out of the ingest
-// bundle: scripts/copy-codecs.js copies their decode-only code into the asset's
-// node_modules, and src/codecs and src/imaging require each one only when a file needs it.
-const CODEC_PACKAGES = ['@cornerstonejs/*', 'jpeg-lossless-decoder-js', 'pngjs', 'jpeg-js'];
+// Only the ingest handler decodes images. Its codecs (WebAssembly builds, and the
+// PNG/JPEG decoders) stay out of the bundle: copy-codecs.js puts their decode-only
+// code into the asset's node_modules, and src/codecs and src/imaging require each
+// one only when a file needs it.
 const CODEC_HANDLERS = new Set(['src/ingest/ingest.lambda.ts']);
-// The SDK's credential chain reaches these only through dynamic import() and
-// only when the environment holds no credentials; Lambda always sets them.
-// Left out of the bundle (about 110 KB less to compile at cold start); should
-// one ever be reached, the runtime's own copy under /var/runtime answers.
-const CREDENTIAL_PROVIDERS_LAMBDA_NEVER_USES = [
-  '@aws-sdk/credential-provider-ini',
-  '@aws-sdk/credential-provider-sso',
-  '@aws-sdk/credential-provider-login',
-  '@aws-sdk/credential-provider-http',
-  '@aws-sdk/credential-provider-process',
-  '@aws-sdk/credential-provider-web-identity',
-  '@smithy/credential-provider-imds',
-];
 for (const entrypoint of findHandlers('src').sort()) {
+  const bundle = project.bundler.addBundle(entrypoint, { platform: 'node', target: 'node22', watchTask: false });
+  // scripts/bundling/bundle-handler.js holds the esbuild settings: the CLI that
+  // projen writes cannot run the plugin that trims the AWS SDK's schemas.
   const codecs = CODEC_HANDLERS.has(entrypoint);
-  const bundle = project.bundler.addBundle(entrypoint, {
-    platform: 'node',
-    target: 'node22',
-    // The AWS SDK is bundled, not taken from the Lambda runtime: the ES module
-    // builds ('module' first) let esbuild keep only the commands a handler
-    // sends, and one minified file compiles faster at cold start than the
-    // runtime's full CommonJS clients (bench:ingest measures it).
-    externals: [...CREDENTIAL_PROVIDERS_LAMBDA_NEVER_USES, ...(codecs ? CODEC_PACKAGES : [])],
-    mainFields: ['module', 'main'],
-    minify: true,
-    sourcemap: false,
-  });
-  if (codecs) bundle.bundleTask.exec(`node scripts/copy-codecs.js ${path.posix.dirname(bundle.outfile)}`);
+  bundle.bundleTask.reset(`node scripts/bundling/bundle-handler.js ${entrypoint} ${bundle.outfile}${codecs ? ' --codecs' : ''}`);
+  if (codecs) bundle.bundleTask.exec(`node scripts/bundling/copy-codecs.js ${path.posix.dirname(bundle.outfile)}`);
 }
 
 // ---- Example app, tests and tooling are type-checked and linted too.

@@ -4,7 +4,7 @@
  * <asset dir>/node_modules: per package its package.json (for the "exports"
  * map), its licence, and only the files src/codecs requires — decode-only
  * glue and WebAssembly where the package has them.
- * Usage: node scripts/copy-codecs.js assets/ingest/ingest.lambda
+ * Usage: node scripts/bundling/copy-codecs.js assets/ingest/ingest.lambda
  */
 const fs = require('node:fs');
 const path = require('node:path');
