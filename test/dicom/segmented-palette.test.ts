@@ -31,18 +31,19 @@ function rejectionOf(fn: () => unknown): DicomRejection {
   throw new Error('expected a rejection');
 }
 
-/** A 4x4 PALETTE COLOR image of indices 0..15 (plus `firstMapped`), with these segmented tables instead of plain ones. */
+/** A 4x4 8-bit PALETTE COLOR image whose pixels are the indices 0..15 (plus `firstMapped`). */
+function paletteImage(firstMapped: number): MakeDicomOptions {
+  return { rows: 4, columns: 4, bitsAllocated: 8, photometric: 'PALETTE COLOR', pixelFn: (x, y) => y * 4 + x + firstMapped };
+}
+
+/** That image with these segmented tables instead of plain ones. */
 function segmentedImage(channels: ReadonlyArray<readonly number[] | Uint8Array>, extra: MakeDicomOptions = {}): MakeDicomOptions {
   const firstMapped = extra.palette?.firstMapped ?? 0;
   const segmented: ExtraElement[] = channels.map((data, c) => (data instanceof Uint8Array
     ? { tag: 0x00281221 + c, vr: 'OW', bytes: data }
     : { tag: 0x00281221 + c, vr: 'OW', words: data }));
   return {
-    rows: 4,
-    columns: 4,
-    bitsAllocated: 8,
-    photometric: 'PALETTE COLOR',
-    pixelFn: (x, y) => y * 4 + x + firstMapped,
+    ...paletteImage(firstMapped),
     palette: { entries: 16, bits: 16 },
     omitTags: [0x00281201, 0x00281202, 0x00281203],
     extraElements: segmented,
@@ -53,11 +54,7 @@ function segmentedImage(channels: ReadonlyArray<readonly number[] | Uint8Array>,
 function plainImage(tables: ReadonlyArray<readonly number[]>, extra: MakeDicomOptions = {}): MakeDicomOptions {
   const firstMapped = extra.palette?.firstMapped ?? 0;
   return {
-    rows: 4,
-    columns: 4,
-    bitsAllocated: 8,
-    photometric: 'PALETTE COLOR',
-    pixelFn: (x, y) => y * 4 + x + firstMapped,
+    ...paletteImage(firstMapped),
     ...extra,
     palette: { entries: 16, bits: 16, ...extra.palette, entryFn: (i, c) => tables[c][i] },
   };
