@@ -94,7 +94,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
   ],
 });
 
-// ---- Lambda handlers: every src/**/*.lambda.ts becomes assets/<dir>/<name>.lambda/index.js
+// ---- Lambda handlers: src/runtime/handlers/<construct>/<name>.lambda.ts becomes
+// assets/<construct>/<name>.lambda/index.js; constructs name their handler by that
+// bundle name (`<construct>/<name>.lambda`) and never import runtime code.
+const HANDLERS_DIR = 'src/runtime/handlers';
 function findHandlers(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const full = path.posix.join(dir, entry.name);
@@ -104,16 +107,21 @@ function findHandlers(dir: string): string[] {
 }
 // Only the ingest handler decodes images. Its codecs (WebAssembly builds, and the
 // PNG/JPEG decoders) stay out of the bundle: copy-codecs.js puts their decode-only
-// code into the asset's node_modules, and src/codecs and src/imaging require each
-// one only when a file needs it.
-const CODEC_HANDLERS = new Set(['src/ingest/ingest.lambda.ts']);
-for (const entrypoint of findHandlers('src').sort()) {
-  const bundle = project.bundler.addBundle(entrypoint, { platform: 'node', target: 'node22', watchTask: false });
-  // scripts/bundling/bundle-handler.js holds the esbuild settings: the CLI that
-  // projen writes cannot run the plugin that trims the AWS SDK's schemas.
-  const codecs = CODEC_HANDLERS.has(entrypoint);
-  bundle.bundleTask.reset(`node scripts/bundling/bundle-handler.js ${entrypoint} ${bundle.outfile}${codecs ? ' --codecs' : ''}`);
-  if (codecs) bundle.bundleTask.exec(`node scripts/bundling/copy-codecs.js ${path.posix.dirname(bundle.outfile)}`);
+// code into the asset's node_modules, and src/core/codecs and src/core/imaging
+// require each one only when a file needs it.
+const CODEC_BUNDLES = new Set(['ingest/ingest.lambda']);
+for (const entrypoint of findHandlers(HANDLERS_DIR).sort()) {
+  const name = path.posix.relative(HANDLERS_DIR, entrypoint).replace(/\.ts$/, '');
+  const outfile = path.posix.join(project.bundler.bundledir, name, 'index.js');
+  const codecs = CODEC_BUNDLES.has(name);
+  // scripts/bundling/bundle-handler.js holds the esbuild settings: projen's
+  // generated esbuild CLI task cannot run the plugin that trims the AWS SDK's schemas.
+  const task = project.addTask(`bundle:${name}`, {
+    description: `Create a JavaScript bundle from ${entrypoint}`,
+    exec: `node scripts/bundling/bundle-handler.js ${entrypoint} ${outfile}${codecs ? ' --codecs' : ''}`,
+  });
+  if (codecs) task.exec(`node scripts/bundling/copy-codecs.js ${path.posix.dirname(outfile)}`);
+  project.bundler.bundleTask.spawn(task);
 }
 
 // ---- Example app, tests and tooling are type-checked and linted too.
@@ -121,10 +129,48 @@ for (const entrypoint of findHandlers('src').sort()) {
 project.eslint?.addLintPattern('examples');
 // Code bundled into Lambda assets may import devDependencies (esbuild inlines
 // them); construct code may not, since consumers install only peers.
-for (const bundled of ['examples/**', 'scripts/**', 'src/**/*.lambda.ts', 'src/runtime/**', 'src/store/**', 'src/steps/**', 'src/imaging/**', 'src/dicom/**', 'src/ingest-core/**', 'src/codecs/**', 'src/deid/**']) {
+for (const bundled of ['examples/**', 'scripts/**', 'src/runtime/**', 'src/core/**']) {
   project.eslint?.allowDevDeps(bundled);
 }
 project.eslint?.addLintPattern('scripts');
+
+// ---- The four layers of src/ (DESIGN.md, "Layers"): each imports only the ones
+// after it (constructs -> runtime? never; runtime -> core -> shared). Lint fails
+// on a path that runs back up and on a package a layer must not depend on.
+const LAYER_DOC = 'see DESIGN.md, "Layers"';
+project.eslint?.addRules({
+  'import/no-restricted-paths': ['error', {
+    zones: [
+      { target: './src/core', from: ['./src/constructs', './src/runtime', './src/index.ts'], message: `src/core is AWS-free domain code: it imports src/shared and pure libraries only (${LAYER_DOC}).` },
+      { target: './src/runtime', from: ['./src/constructs', './src/index.ts'], message: `src/runtime runs in Lambda: it never imports constructs; a construct names its handler by bundle name (${LAYER_DOC}).` },
+      { target: './src/constructs', from: ['./src/runtime'], message: `src/constructs runs at synth time: it never imports Lambda code; name the handler's bundle instead (${LAYER_DOC}).` },
+      { target: './src/shared', from: ['./src/constructs', './src/runtime', './src/core', './src/index.ts'], message: `src/shared holds contracts only: it imports nothing of ours above it (${LAYER_DOC}).` },
+    ],
+  }],
+});
+// Package names are matched exactly ('aws-lambda' is the handler types package,
+// not aws-cdk-lib/aws-lambda); scoped and sub-path imports by pattern.
+const AWS_SDK = { names: ['aws-lambda'], patterns: ['@aws-sdk/*', '@aws-lambda-powertools/*', '@smithy/*'] };
+const CDK = { names: ['aws-cdk-lib', 'constructs', 'cdk-nag'], patterns: ['aws-cdk-lib/*', '@aws-cdk/*'] };
+const both = { names: [...AWS_SDK.names, ...CDK.names], patterns: [...AWS_SDK.patterns, ...CDK.patterns] };
+const layerPackages: Array<[string, { names: string[]; patterns: string[] }, string]> = [
+  ['src/core/**', both, 'src/core is AWS-free: no AWS SDK, Powertools, aws-cdk-lib or constructs'],
+  ['src/shared/**', both, 'src/shared holds plain contracts: no AWS SDK, Powertools, aws-cdk-lib or constructs'],
+  ['src/runtime/**', CDK, 'src/runtime runs in Lambda: no aws-cdk-lib or constructs'],
+  ['src/constructs/**', AWS_SDK, 'src/constructs runs at synth time in the consumer\'s app: no AWS SDK or Powertools (they are bundled into handlers only)'],
+];
+for (const [files, banned, why] of layerPackages) {
+  const message = `${why} (${LAYER_DOC}).`;
+  project.eslint?.addOverride({
+    files: [files],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: banned.names.map((name) => ({ name, message })),
+        patterns: [{ group: banned.patterns, message }],
+      }],
+    },
+  });
+}
 project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/cdk.out/');
 project.gitignore.exclude('cdk.out/', 'examples/cdk.out/', '.tmp/', 'demo-output/');
 

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { buildSync } from 'esbuild';
 
 export interface BenchBundles {
-  /** src/ingest-core as one CommonJS file exporting prepareObject. */
+  /** src/core/preparation as one CommonJS file exporting prepareObject. */
   readonly prepare: string;
   /** bench/ingest/phase.ts: the per-phase child process. */
   readonly phase: string;
@@ -24,12 +24,12 @@ export function buildBundles(repoRoot: string, outDir: string): BenchBundles {
   const common = { bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'warning' } as const;
   const prepare = path.join(outDir, 'prepare.js');
   const phase = path.join(outDir, 'phase.js');
-  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/ingest-core/index.ts')], outfile: prepare });
+  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/core/preparation/index.ts')], outfile: prepare });
   buildSync({ ...common, entryPoints: [path.join(repoRoot, 'bench/ingest/phase.ts')], outfile: phase });
   const runtimeSdkHandler = path.join(outDir, 'runtime-sdk-handler.js');
   buildSync({
     ...common,
-    entryPoints: [path.join(repoRoot, 'src/ingest/ingest.lambda.ts')],
+    entryPoints: [path.join(repoRoot, 'src/runtime/handlers/ingest/ingest.lambda.ts')],
     outfile: runtimeSdkHandler,
     external: ['@aws-sdk/*', '@cornerstonejs/*', 'jpeg-lossless-decoder-js'],
   });

@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { applyWindow } from '../../src/imaging/render';
-import type * as ingestCore from '../../src/ingest-core';
+import { applyWindow } from '../../src/core/imaging/render';
+import type * as ingestCore from '../../src/core/preparation';
 
 export interface PhaseResult {
   readonly timesMs: number[];

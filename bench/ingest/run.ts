@@ -15,8 +15,8 @@ import { BenchImage, makeCt, makeDx } from './images';
 import { printReport, PhaseName, PhaseSamples, Report } from './report';
 import { ChildResult, pythonEnv, runJson, wallMs } from './spawn';
 import { median } from './stats';
-import { DEFAULT_ANALYSIS_MAX_DIMENSION } from '../../src/imaging/downscale';
-import { renderGray } from '../../src/imaging/render';
+import { DEFAULT_ANALYSIS_MAX_DIMENSION } from '../../src/core/imaging/downscale';
+import { renderGray } from '../../src/core/imaging/render';
 
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 const PYTHON = '/usr/bin/python3';

@@ -7,7 +7,7 @@
  * CommonJS clients (bench:ingest measures both).
  * Usage: node scripts/bundling/bundle-handler.js <entry.lambda.ts> <outfile> [--codecs]
  *   --codecs  leave the image codecs out of the bundle (copy-codecs.js
- *             puts them beside it, and src/codecs loads each on first need)
+ *             puts them beside it, and src/core/codecs loads each on first need)
  */
 const esbuild = require('esbuild');
 const { inlineSchemaKeysPlugin } = require('./inline-schema-keys');

@@ -2,7 +2,7 @@
 /**
  * Copies the image codecs (and the PNG/JPEG decoders) the ingest handler loads lazily into
  * <asset dir>/node_modules: per package its package.json (for the "exports"
- * map), its licence, and only the files src/codecs requires — decode-only
+ * map), its licence, and only the files src/core/codecs requires — decode-only
  * glue and WebAssembly where the package has them.
  * Usage: node scripts/bundling/copy-codecs.js assets/ingest/ingest.lambda
  */

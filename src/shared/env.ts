@@ -16,7 +16,7 @@ export const EnvVar = {
   QUIET_PERIOD_SECONDS: 'QUIET_PERIOD_SECONDS',
   MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
   AUTO_RELEASE_THRESHOLD: 'AUTO_RELEASE_THRESHOLD',
-  /** JSON of the de-identification settings (see src/deid/settings.ts). */
+  /** JSON of the de-identification settings (see src/core/deid/settings.ts). */
   DEIDENTIFICATION: 'DEIDENTIFICATION',
 } as const;
 

@@ -13,7 +13,7 @@ import {
   logicalId,
 } from './template-checks';
 import { BurnedInAnnotationPolicy, ClinicianNotifier, ImagingIngest, ImagingIngestProps, ResultsStore } from '../../src';
-import { deidentificationSettingsFromJson, resolveDeidentificationSettings } from '../../src/deid/settings';
+import { deidentificationSettingsFromJson, resolveDeidentificationSettings } from '../../src/core/deid/settings';
 import { expectNoNagFindings } from '../support/nag';
 
 const STATE_MACHINE_ARN = 'arn:aws:states:eu-west-1:111111111111:stateMachine:analysis';

@@ -17,7 +17,7 @@ export interface KnownDefect {
 }
 
 export const KNOWN_DEFECTS: readonly KnownDefect[] = [
-  // dicom-meta-string-overread: fixed in src/dicom/parse.ts; its input is now a regression case in corpus/.
+  // dicom-meta-string-overread: fixed in src/core/dicom/parse.ts; its input is now a regression case in corpus/.
 ];
 
 export function knownDefectOf(problem: string): KnownDefect | undefined {

@@ -5,7 +5,7 @@
  */
 import { parentPort } from 'node:worker_threads';
 import { wellFormedProblems } from './well-formed';
-import { isRejection, prepareObject, PrepareOptions } from '../../src/ingest-core';
+import { isRejection, prepareObject, PrepareOptions } from '../../src/core/preparation';
 
 export interface FuzzRequest {
   readonly id: number;

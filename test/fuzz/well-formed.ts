@@ -1,5 +1,5 @@
 /** What a PreparedObject must look like, whatever the input was. Returns the problems found ([] when well formed). */
-import { PreparedObject } from '../../src/ingest-core';
+import { PreparedObject } from '../../src/core/preparation';
 
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 const PSEUDONYM = /^[a-z2-7]{26}$/;

@@ -1,0 +1,70 @@
+import * as path from 'path';
+import { Duration } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { Construct } from 'constructs';
+import { acknowledgeFunctionFindings, FunctionInvocation } from './function-acknowledgements';
+import { PipelineFunctionOptions } from './function-options';
+import { createPhiProtectedLogGroup } from './log-group';
+
+/** Newest Node.js runtime; named by id so older aws-cdk-lib peers still resolve it. */
+export const DEFAULT_NODE_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS, {
+  supportsInlineCode: true,
+});
+
+/** Where projen's build bundles `src/runtime/handlers/<dir>/<name>.lambda.ts` (this file runs from lib/constructs/helpers/). */
+const ASSETS_DIR = path.join(__dirname, '..', '..', '..', 'assets');
+
+export interface HandlerFunctionProps {
+  /** Bundle name: `<dir>/<name>.lambda`, e.g. `ingest/ingest.lambda`. */
+  readonly bundle: string;
+  readonly description: string;
+  readonly encryptionKey: kms.IKey;
+  readonly environment?: { [key: string]: string };
+  readonly memorySize?: number;
+  readonly timeout?: Duration;
+  /**
+   * How the function is invoked; decides whether a function-level DLQ could matter.
+   * @default FunctionInvocation.SYNCHRONOUS
+   */
+  readonly invocation?: FunctionInvocation;
+  /** Reserved concurrency used when the options do not name one. */
+  readonly defaultReservedConcurrency: number;
+  readonly options?: PipelineFunctionOptions;
+}
+
+/**
+ * A Lambda function with the library's defaults: newest Node.js on arm64, X-Ray
+ * tracing, JSON logs into a KMS-encrypted, PHI-masking log group with retention,
+ * encrypted environment, reserved concurrency, optional VPC placement.
+ */
+export function createHandlerFunction(scope: Construct, id: string, props: HandlerFunctionProps): lambda.Function {
+  const options = props.options ?? {};
+  const logGroup = createPhiProtectedLogGroup(scope, `${id}Logs`, {
+    encryptionKey: props.encryptionKey,
+    retention: options.logRetention,
+  });
+  const reserve = options.reservedConcurrencyEnabled ?? true;
+  const fn = new lambda.Function(scope, id, {
+    description: props.description,
+    code: lambda.Code.fromAsset(path.join(ASSETS_DIR, props.bundle)),
+    handler: 'index.handler',
+    runtime: options.runtime ?? DEFAULT_NODE_RUNTIME,
+    architecture: options.architecture ?? lambda.Architecture.ARM_64,
+    memorySize: props.memorySize ?? 512,
+    timeout: props.timeout ?? Duration.seconds(60),
+    tracing: lambda.Tracing.ACTIVE,
+    logGroup,
+    loggingFormat: lambda.LoggingFormat.JSON,
+    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    environmentEncryption: props.encryptionKey,
+    reservedConcurrentExecutions: reserve
+      ? options.reservedConcurrentExecutions ?? props.defaultReservedConcurrency
+      : undefined,
+    vpc: options.vpc,
+    vpcSubnets: options.vpc ? options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
+  });
+  acknowledgeFunctionFindings(fn, options, props.invocation ?? FunctionInvocation.SYNCHRONOUS);
+  return fn;
+}

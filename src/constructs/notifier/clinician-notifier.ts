@@ -1,0 +1,123 @@
+import { Token } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Construct } from 'constructs';
+import { grantKeyViaService, KeyUse } from '../helpers/grants';
+import { allowServiceToUseKey, createPipelineKey } from '../helpers/pipeline-key';
+import { assertNotBoth } from '../helpers/validate-props';
+
+export interface ClinicianNotifierProps {
+  /**
+   * Key for the topic (and the event bus this construct creates).
+   * @default - a new customer-managed key with rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * Publish pipeline events to this bus instead of creating one.
+   * @default - a new event bus, encrypted with `encryptionKey`
+   */
+  readonly existingEventBus?: events.IEventBus;
+  /**
+   * Name of the event bus this construct creates. Not allowed with `existingEventBus`.
+   * @default - generated
+   */
+  readonly eventBusName?: string;
+  /**
+   * Notify people through this topic instead of creating one. Its owner must
+   * enforce TLS and encryption; grants include its key when `ITopic.masterKey` is set.
+   * @default - a new KMS-encrypted, TLS-only topic
+   */
+  readonly existingTopic?: sns.ITopic;
+  /**
+   * Display name of the topic this construct creates (the e-mail sender name).
+   * Not allowed with `existingTopic`.
+   * @default 'Medical imaging pipeline'
+   */
+  readonly topicDisplayName?: string;
+  /**
+   * E-mail addresses subscribed to the topic (each must confirm).
+   * @default - none
+   */
+  readonly emailAddresses?: string[];
+  /**
+   * Phone numbers (E.164) subscribed for SMS.
+   * @default - none
+   */
+  readonly smsNumbers?: string[];
+  /**
+   * HTTPS endpoints subscribed to the topic (plain HTTP is refused).
+   * @default - none
+   */
+  readonly httpsEndpoints?: string[];
+}
+
+/**
+ * How the pipeline tells the world what happened: an EventBridge bus for
+ * machines and an SNS topic for people. Payloads carry pseudonymous ids only.
+ */
+export class ClinicianNotifier extends Construct {
+  public readonly eventBus: events.IEventBus;
+  public readonly topic: sns.ITopic;
+  /** Key of the created topic and bus (also given to the topic's publishers). */
+  public readonly encryptionKey: kms.IKey;
+
+  constructor(scope: Construct, id: string, props: ClinicianNotifierProps = {}) {
+    super(scope, id);
+    assertNotBoth('ClinicianNotifier', ['existingEventBus', props.existingEventBus], ['eventBusName', props.eventBusName]);
+    assertNotBoth('ClinicianNotifier', ['existingTopic', props.existingTopic], ['topicDisplayName', props.topicDisplayName]);
+    for (const url of props.httpsEndpoints ?? []) {
+      if (!Token.isUnresolved(url) && !url.startsWith('https://')) {
+        throw new Error(`ClinicianNotifier: httpsEndpoints must use https:// (got '${url}'); notifications must not travel unencrypted.`);
+      }
+    }
+
+    this.encryptionKey = props.encryptionKey ?? createPipelineKey(this, 'Key', 'Medical imaging clinician notifications');
+    this.eventBus = props.existingEventBus ?? new events.EventBus(this, 'EventBus', {
+      eventBusName: props.eventBusName,
+      kmsKey: this.encryptionKey,
+    });
+    this.topic = props.existingTopic ?? this.createTopic(props.topicDisplayName);
+
+    for (const address of props.emailAddresses ?? []) this.addSubscription(new subscriptions.EmailSubscription(address));
+    for (const phone of props.smsNumbers ?? []) this.addSubscription(new subscriptions.SmsSubscription(phone));
+    for (const url of props.httpsEndpoints ?? []) {
+      this.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
+    }
+  }
+
+  private createTopic(displayName?: string): sns.Topic {
+    const topic = new sns.Topic(this, 'Topic', {
+      displayName: displayName ?? 'Medical imaging pipeline',
+      masterKey: this.encryptionKey,
+      enforceSSL: true,
+    });
+    // CloudWatch alarms publish to the encrypted topic through the service.
+    allowServiceToUseKey(this.encryptionKey, 'cloudwatch.amazonaws.com', 'AllowCloudWatchAlarmsToPublishEncrypted');
+    return topic;
+  }
+
+  /** Subscribes anything SNS supports (Lambda, SQS, e-mail, SMS, HTTPS). */
+  public addSubscription(subscription: sns.ITopicSubscription): sns.Subscription {
+    return this.topic.addSubscription(subscription);
+  }
+
+  /** events:PutEvents on this bus only. */
+  public grantPutEvents(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['events:PutEvents'], resourceArns: [this.eventBus.eventBusArn] });
+  }
+
+  /** sns:Publish on this topic, plus the topic key through SNS. */
+  public grantTopicPublish(grantee: iam.IGrantable): iam.Grant {
+    grantKeyViaService(grantee, this.topic.masterKey, 'sns', KeyUse.ENCRYPT_DECRYPT);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['sns:Publish'], resourceArns: [this.topic.topicArn] });
+  }
+
+  /** Both: events on the bus and messages on the topic. */
+  public grantPublish(grantee: iam.IGrantable): void {
+    this.grantPutEvents(grantee);
+    this.grantTopicPublish(grantee);
+  }
+}

@@ -1,0 +1,202 @@
+import { Duration } from 'aws-cdk-lib';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import { DeidentificationOptions } from '../../shared/deidentification';
+import { Analyzer } from '../analyzers/analyzer';
+import { IImageAnalyzer } from '../analyzers/image-analyzer';
+import { PipelineFunctionOptions } from '../helpers/function-options';
+import { createPipelineKey } from '../helpers/pipeline-key';
+import { ImagingIngest } from '../ingest/imaging-ingest';
+import { ClinicianNotifier } from '../notifier/clinician-notifier';
+import { ResultsStore } from '../results-store/results-store';
+import { AnalysisWorkflow } from '../workflow/analysis-workflow';
+
+export interface MedicalImagingPipelineProps {
+  /**
+   * One key for every bucket, table, queue, topic, bus, secret, log group and
+   * state machine. A given key must let CloudWatch Logs
+   * (`logs.<region>.amazonaws.com`, encryption context `aws:logs:arn`),
+   * EventBridge and CloudWatch alarms (`events`/`cloudwatch.amazonaws.com`)
+   * use it; a key created by this construct is set up so.
+   * @default - a new customer-managed key with yearly rotation
+   */
+  readonly encryptionKey?: kms.IKey;
+  /**
+   * The analyzers run on every study.
+   * @default [Analyzer.imageQuality()]
+   */
+  readonly analyzers?: IImageAnalyzer[];
+  /**
+   * Bring your own upload bucket (see `ImagingIngestProps.existingUploadBucket`).
+   * @default - a new upload bucket
+   */
+  readonly existingUploadBucket?: s3.IBucket;
+  /**
+   * Bring your own results table (see `ResultsStoreProps.existingTable`).
+   * @default - a new table
+   */
+  readonly existingTable?: dynamodb.ITable;
+  /**
+   * Bring your own event bus.
+   * @default - a new encrypted event bus
+   */
+  readonly existingEventBus?: events.IEventBus;
+  /**
+   * Bring your own SNS topic.
+   * @default - a new encrypted, TLS-only topic
+   */
+  readonly existingTopic?: sns.ITopic;
+  /**
+   * E-mail addresses notified of results, reviews, failures and alarms.
+   * @default - none
+   */
+  readonly notificationEmails?: string[];
+  /**
+   * A study is ready when no instance arrived for this long.
+   * @default Duration.minutes(5)
+   */
+  readonly quietPeriod?: Duration;
+  /**
+   * Findings at or above this confidence wait for a clinician; below it results are released.
+   * @default - the AnalysisWorkflow default
+   */
+  readonly autoReleaseThreshold?: number;
+  /**
+   * Settings of every function.
+   * @default - see PipelineFunctionOptions
+   */
+  readonly functionOptions?: PipelineFunctionOptions;
+  /**
+   * Place every function in this VPC (shorthand for `functionOptions.vpc`).
+   * @default - not in a VPC
+   */
+  readonly vpc?: ec2.IVpc;
+  /**
+   * De-identification of DICOM objects (see `ImagingIngestProps.deidentification`).
+   * @default - the Basic Profile without retain options, private tags removed, burned-in annotation quarantined
+   */
+  readonly deidentification?: DeidentificationOptions;
+}
+
+/**
+ * The whole pipeline: results store, clinician notifier, analysis workflow and
+ * imaging ingest under one customer-managed key, with alarms (to the topic) and a dashboard.
+ */
+export class MedicalImagingPipeline extends Construct {
+  public readonly encryptionKey: kms.IKey;
+  public readonly resultsStore: ResultsStore;
+  public readonly notifier: ClinicianNotifier;
+  public readonly workflow: AnalysisWorkflow;
+  public readonly ingest: ImagingIngest;
+  public readonly alarms: cloudwatch.Alarm[];
+  public readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MedicalImagingPipelineProps = {}) {
+    super(scope, id);
+    if (props.vpc && props.functionOptions?.vpc && props.vpc !== props.functionOptions.vpc) {
+      throw new Error("MedicalImagingPipeline: pass the VPC either as 'vpc' or as 'functionOptions.vpc', not two different ones.");
+    }
+    const functionOptions: PipelineFunctionOptions = { ...props.functionOptions, vpc: props.vpc ?? props.functionOptions?.vpc };
+
+    this.encryptionKey = props.encryptionKey ?? createPipelineKey(this, 'Key', 'Medical imaging pipeline: all data, logs and messages');
+    const encryptionKey = this.encryptionKey;
+
+    this.resultsStore = new ResultsStore(this, 'ResultsStore', { encryptionKey, existingTable: props.existingTable });
+    this.notifier = new ClinicianNotifier(this, 'Notifier', {
+      encryptionKey,
+      existingEventBus: props.existingEventBus,
+      existingTopic: props.existingTopic,
+      emailAddresses: props.notificationEmails,
+    });
+    this.workflow = new AnalysisWorkflow(this, 'Workflow', {
+      resultsStore: this.resultsStore,
+      notifier: this.notifier,
+      analyzers: props.analyzers ?? [Analyzer.imageQuality()],
+      encryptionKey,
+      autoReleaseThreshold: props.autoReleaseThreshold,
+      functionOptions,
+    });
+    this.ingest = new ImagingIngest(this, 'Ingest', {
+      resultsStore: this.resultsStore,
+      notifier: this.notifier,
+      encryptionKey,
+      stateMachine: this.workflow.stateMachine,
+      existingUploadBucket: props.existingUploadBucket,
+      quietPeriod: props.quietPeriod,
+      functionOptions,
+      deidentification: props.deidentification,
+    });
+
+    this.alarms = this.createAlarms();
+    this.dashboard = this.createDashboard();
+  }
+
+  private createAlarms(): cloudwatch.Alarm[] {
+    const period = Duration.minutes(1);
+    const alarmOn = (id: string, description: string, metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm =>
+      new cloudwatch.Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold,
+        evaluationPeriods: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+      });
+    const alarms = [
+      alarmOn('DeadLetterQueueAlarm', 'Uploads the ingest could not process are waiting in the dead-letter queue',
+        this.ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }), 1),
+      alarmOn('WorkflowFailedAlarm', 'Study analysis executions failed',
+        this.workflow.stateMachine.metricFailed({ period, statistic: 'Sum' }), 1),
+      alarmOn('WorkflowTimedOutAlarm', 'Study analysis executions timed out',
+        this.workflow.stateMachine.metricTimedOut({ period, statistic: 'Sum' }), 1),
+      alarmOn('IngestErrorsAlarm', 'The ingest function raised errors',
+        this.ingest.ingestFunction.metricErrors({ period, statistic: 'Sum' }), 1),
+    ];
+    const action = new cwActions.SnsAction(this.notifier.topic);
+    for (const alarm of alarms) {
+      alarm.addAlarmAction(action);
+      alarm.addOkAction(action);
+    }
+    return alarms;
+  }
+
+  private createDashboard(): cloudwatch.Dashboard {
+    const period = Duration.minutes(5);
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
+    dashboard.addWidgets(
+      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Ingest queue',
+        left: [
+          this.ingest.ingestQueue.metricApproximateNumberOfMessagesVisible({ period }),
+          this.ingest.ingestQueue.metricApproximateAgeOfOldestMessage({ period }),
+          this.ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
+        ],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Ingest function',
+        left: [this.ingest.ingestFunction.metricInvocations({ period }), this.ingest.ingestFunction.metricErrors({ period })],
+        right: [this.ingest.ingestFunction.metricDuration({ period, statistic: 'p95' })],
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Study analyses',
+        left: [
+          this.workflow.stateMachine.metricStarted({ period }),
+          this.workflow.stateMachine.metricSucceeded({ period }),
+          this.workflow.stateMachine.metricFailed({ period }),
+          this.workflow.stateMachine.metricTimedOut({ period }),
+        ],
+      }),
+    );
+    return dashboard;
+  }
+}

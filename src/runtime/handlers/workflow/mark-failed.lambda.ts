@@ -1,0 +1,28 @@
+/** Workflow failure path: study -> FAILED (conditionally), then a PHI-free event + SNS message. */
+import { EnvVar } from '../../../shared/env';
+import { FailureInput } from '../../../shared/workflow';
+import * as clients from '../../lambda/clients';
+import { requireEnv } from '../../lambda/env';
+import { lazy } from '../../lambda/lazy';
+import { createSafeLog } from '../../lambda/logger';
+import { markFailed, MarkFailedDeps, MarkFailedOutput } from '../../steps/mark-failed';
+
+export function handleMarkFailed(deps: MarkFailedDeps) {
+  return async (input: FailureInput): Promise<MarkFailedOutput> => {
+    // Only the error's type name is logged: its Cause may quote data.
+    const output = await markFailed(deps, input);
+    deps.log.info('Study failure handled', {
+      studyKey: output.studyKey, version: output.version, status: output.status, errorName: output.errorName,
+    });
+    return output;
+  };
+}
+
+const wired = lazy(() => handleMarkFailed({
+  table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
+  events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
+  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  log: createSafeLog('mark-failed'),
+}));
+
+export const handler = (input: FailureInput): Promise<MarkFailedOutput> => wired()(input);

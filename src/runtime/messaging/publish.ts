@@ -1,0 +1,49 @@
+/**
+ * Outbound notifications: EventBridge events for machines, SNS messages for people.
+ * Callers pass PHI-free details only (pseudonymous keys, counts, codes).
+ */
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { DetailTypeValue, EVENT_SOURCE } from '../../shared/events';
+
+export type EventDetail = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
+
+export interface EventPublisher {
+  readonly client: EventBridgeClient;
+  readonly busName: string;
+}
+
+export class EventPublishError extends Error {
+  constructor() {
+    super('EventBridge rejected the event');
+    this.name = 'EventPublishError';
+  }
+}
+
+export async function publishEvent(publisher: EventPublisher, detailType: DetailTypeValue, detail: EventDetail): Promise<void> {
+  const response = await publisher.client.send(new PutEventsCommand({
+    Entries: [{
+      EventBusName: publisher.busName,
+      Source: EVENT_SOURCE,
+      DetailType: detailType,
+      Detail: JSON.stringify(detail),
+    }],
+  }));
+  // PutEvents reports per-entry failures in the response instead of throwing.
+  if ((response.FailedEntryCount ?? 0) > 0) {
+    throw new EventPublishError();
+  }
+}
+
+export interface MessagePublisher {
+  readonly client: SNSClient;
+  readonly topicArn: string;
+}
+
+export async function publishMessage(publisher: MessagePublisher, subject: string, lines: readonly string[]): Promise<void> {
+  await publisher.client.send(new PublishCommand({
+    TopicArn: publisher.topicArn,
+    Subject: subject.slice(0, 100),
+    Message: lines.join('\n'),
+  }));
+}

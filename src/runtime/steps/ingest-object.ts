@@ -1,0 +1,192 @@
+/**
+ * Ingest of one uploaded object: prepare (validate, de-identify, render), store
+ * derived images and records, announce the study, and start analysis when the
+ * study is ready. Bad input is quarantined with a reason code; AWS errors are
+ * thrown so the message is redelivered.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { UploadedObject } from './s3-event';
+import { ExecutionStarter, readyAndStart } from './start-analysis';
+import { DeidentificationSettings } from '../../core/deid/settings';
+import { PreparedObject } from '../../core/preparation';
+import { checkStudyReadiness } from '../../core/study-readiness';
+import { DetailType, RejectionReason, RejectionReasonValue } from '../../shared/events';
+import { instancePrefix, instanceSk, StudyStatus } from '../../shared/records';
+import { SafeLog } from '../lambda/logger';
+import { PseudonymKeyLoader } from '../lambda/pseudonym-key';
+import { EventPublisher, publishEvent } from '../messaging/publish';
+import { TableContext } from '../storage/context';
+import { countInstances, recordInstance } from '../storage/instances';
+import { copyToQuarantine, deleteObject, getObjectBytes, putObjects } from '../storage/objects';
+import { objectHash, recordRejection } from '../storage/rejections';
+import { markStudyAnnounced, recordStudyArrival } from '../storage/studies';
+
+/** What ingest-core's prepareObject returns; injected so tests can drive failures. */
+export type PreparedUpload = PreparedObject;
+
+export type PrepareFn = (
+  bytes: Uint8Array,
+  options: { pseudonymKey: Uint8Array; maxObjectBytes?: number; deidentification?: DeidentificationSettings },
+) => Promise<PreparedUpload>;
+export type RejectionGuard = (error: unknown) => error is { reasonCode: RejectionReasonValue };
+
+export interface IngestSettings {
+  /** Only keys under this prefix are ingested ('' = whole bucket). */
+  readonly uploadPrefix: string;
+  /**
+   * Rejected objects move to `<quarantinePrefix><reasonCode>/<object hash>`; the
+   * original key (which may name the patient) stays only in the object's metadata,
+   * inside the upload bucket, so the results table never holds it.
+   */
+  readonly quarantinePrefix: string;
+  readonly derivedBucket: string;
+  readonly maxObjectBytes: number;
+  readonly quietPeriodSeconds: number;
+  /** De-identification of DICOM objects. @default every default of resolveDeidentificationSettings() */
+  readonly deidentification?: DeidentificationSettings;
+}
+
+export interface IngestDeps {
+  readonly table: TableContext;
+  readonly s3: S3Client;
+  readonly events: EventPublisher;
+  /** Absent when no state machine is wired (analysis then starts elsewhere). */
+  readonly starter?: ExecutionStarter;
+  readonly loadPseudonymKey: PseudonymKeyLoader;
+  readonly prepare: PrepareFn;
+  readonly isRejection: RejectionGuard;
+  readonly settings: IngestSettings;
+  readonly log: SafeLog;
+  readonly clock?: () => Date;
+}
+
+export type IngestOutcome =
+  /** Outside the upload prefix, or gone before this delivery (nothing left to ingest). */
+  | { readonly outcome: 'SKIPPED'; readonly reason: 'OUTSIDE_UPLOAD_PREFIX' | 'OBJECT_GONE' }
+  | { readonly outcome: 'REJECTED'; readonly reasonCode: RejectionReasonValue; readonly objectHash: string }
+  | {
+    readonly outcome: 'ACCEPTED';
+    readonly studyKey: string;
+    readonly version: number;
+    readonly created: boolean;
+    readonly ready: boolean;
+  };
+
+class Rejected {
+  constructor(readonly reasonCode: RejectionReasonValue) {}
+}
+
+export async function ingestObject(deps: IngestDeps, object: UploadedObject): Promise<IngestOutcome> {
+  const { settings } = deps;
+  if (!object.key.startsWith(settings.uploadPrefix) || object.key.startsWith(settings.quarantinePrefix)) {
+    return { outcome: 'SKIPPED', reason: 'OUTSIDE_UPLOAD_PREFIX' };
+  }
+  let prepared: PreparedUpload | undefined;
+  try {
+    prepared = await prepare(deps, object);
+  } catch (error) {
+    if (error instanceof Rejected || deps.isRejection(error)) {
+      return quarantine(deps, object, error.reasonCode);
+    }
+    throw error;
+  }
+  // A redelivered event whose object an earlier delivery already moved to quarantine.
+  if (prepared === undefined) return { outcome: 'SKIPPED', reason: 'OBJECT_GONE' };
+  return accept(deps, prepared);
+}
+
+async function prepare(deps: IngestDeps, object: UploadedObject): Promise<PreparedUpload | undefined> {
+  const max = deps.settings.maxObjectBytes;
+  if (object.size !== undefined && object.size > max) {
+    throw new Rejected(RejectionReason.TOO_LARGE); // refuse without downloading
+  }
+  const bytes = await getObjectBytes(deps.s3, object);
+  if (bytes === undefined) return undefined;
+  if (bytes.length > max) {
+    throw new Rejected(RejectionReason.TOO_LARGE);
+  }
+  const pseudonymKey = await deps.loadPseudonymKey();
+  return deps.prepare(bytes, { pseudonymKey, maxObjectBytes: max, deidentification: deps.settings.deidentification });
+}
+
+async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<IngestOutcome> {
+  const now = (deps.clock ?? (() => new Date()))().toISOString();
+  const prefix = instancePrefix(prepared.studyKey, prepared.seriesKey, prepared.instanceKey);
+  const keys = { previewKey: `${prefix}preview.png`, analysisKey: `${prefix}analysis.png`, metadataKey: `${prefix}metadata.json` };
+  // The de-identified DICOM (Part 10) sits next to the previews.
+  const dicomObjects = prepared.deidentifiedDicom === undefined
+    ? []
+    : [{ key: `${prefix}instance.dcm`, body: prepared.deidentifiedDicom, contentType: 'application/dicom' }];
+  const dicomKey = dicomObjects[0]?.key;
+  // Derived objects first: once the instance is recorded, its images must exist.
+  await putObjects(deps.s3, deps.settings.derivedBucket, [
+    { key: keys.previewKey, body: prepared.previewPng, contentType: 'image/png' },
+    { key: keys.analysisKey, body: prepared.analysisPng, contentType: 'image/png' },
+    { key: keys.metadataKey, body: JSON.stringify(prepared.safeMetadata), contentType: 'application/json' },
+    ...dicomObjects,
+  ]);
+  const instance = await recordInstance(deps.table, {
+    studyKey: prepared.studyKey,
+    seriesKey: prepared.seriesKey,
+    instanceKey: prepared.instanceKey,
+    kind: prepared.kind,
+    modality: prepared.modality,
+    width: prepared.width,
+    height: prepared.height,
+    analysisWidth: prepared.analysisWidth,
+    analysisHeight: prepared.analysisHeight,
+    ...keys,
+    sourceSha256: prepared.sourceSha256,
+    burnedInAnnotation: prepared.burnedInAnnotation,
+    ...(dicomKey === undefined ? {} : { dicomKey }),
+    ...(prepared.requiresReview ? { requiresReview: true } : {}),
+    receivedAt: now,
+  });
+  const sk = instanceSk(prepared.seriesKey, prepared.instanceKey);
+  // Runs on the duplicate path too (with the original arrival time) so a crash
+  // between the two writes heals on redelivery.
+  const { meta } = await recordStudyArrival(deps.table, {
+    studyKey: prepared.studyKey,
+    instanceSk: sk,
+    arrivedAt: instance.record.receivedAt,
+    singleImage: prepared.singleImage,
+    expectedInstances: prepared.expectedInstances,
+    modality: prepared.modality,
+    now,
+  });
+  if (meta.openedBy === sk && meta.announcedVersion !== meta.version) {
+    await publishEvent(deps.events, DetailType.STUDY_RECEIVED, {
+      studyKey: meta.studyKey,
+      version: meta.version,
+      modality: prepared.modality,
+      kind: prepared.kind,
+    });
+    await markStudyAnnounced(deps.table, meta.studyKey, meta.version);
+  }
+  const count = meta.expectedInstances === undefined ? 0 : await countInstances(deps.table, meta.studyKey);
+  const readiness = checkStudyReadiness(meta, count, new Date(now), deps.settings.quietPeriodSeconds);
+  const ready = (readiness.ready || meta.status === StudyStatus.READY)
+    && await readyAndStart(deps.table, deps.starter, meta, now);
+  return { outcome: 'ACCEPTED', studyKey: meta.studyKey, version: meta.version, created: instance.created, ready };
+}
+
+/**
+ * Copy to quarantine, record, announce, and only then delete the original, so a
+ * crash at any point is repaired by the redelivered message.
+ */
+async function quarantine(deps: IngestDeps, object: UploadedObject, reasonCode: RejectionReasonValue): Promise<IngestOutcome> {
+  const hash = objectHash(object, await deps.loadPseudonymKey());
+  const quarantineKey = `${deps.settings.quarantinePrefix}${reasonCode}/${hash}`;
+  await copyToQuarantine(deps.s3, object, quarantineKey, reasonCode);
+  await recordRejection(deps.table, {
+    objectHash: hash,
+    reasonCode,
+    quarantineBucket: object.bucket,
+    quarantineKey,
+    sizeBytes: object.size,
+    updatedAt: (deps.clock ?? (() => new Date()))().toISOString(),
+  });
+  await publishEvent(deps.events, DetailType.OBJECT_REJECTED, { reasonCode, objectHash: hash });
+  await deleteObject(deps.s3, object);
+  return { outcome: 'REJECTED', reasonCode, objectHash: hash };
+}

@@ -1,0 +1,248 @@
+/**
+ * Study META item: lifecycle status and version, moved only by conditional writes.
+ *
+ * Crash safety without transactions: the instance put is conditional, and
+ * `recordStudyArrival` is idempotent per arrival time. It runs on the duplicate
+ * path too, so a crash between the two writes heals on redelivery, and because
+ * it uses the instance's original `receivedAt` the quiet period is never
+ * extended twice for the same instance.
+ */
+import { GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailure, TableContext } from './context';
+import { META_SK, STATUS_INDEX_NAME, StudyStatus, StudyStatusValue, studyPk } from '../../shared/records';
+
+export interface StudyMeta {
+  readonly studyKey: string;
+  readonly status: StudyStatusValue;
+  /** Starts at 1; a new instance after the study left RECEIVING opens version + 1. */
+  readonly version: number;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Arrival time of the newest instance (drives the quiet period). */
+  readonly lastInstanceAt: string;
+  readonly singleImage: boolean;
+  readonly expectedInstances?: number;
+  readonly modality?: string;
+  /** Sort key of the instance whose arrival opened the current version. */
+  readonly openedBy: string;
+  readonly reviewDecision?: string;
+  /** Last version whose "Study Received" event was published. */
+  readonly announcedVersion?: number;
+}
+
+export interface StudyArrival {
+  readonly studyKey: string;
+  /** Sort key of the arriving instance. */
+  readonly instanceSk: string;
+  /** The instance's original arrival time (its `receivedAt`), not the redelivery time. */
+  readonly arrivedAt: string;
+  readonly singleImage: boolean;
+  readonly expectedInstances?: number;
+  readonly modality?: string;
+  /** Wall-clock time of this write. */
+  readonly now: string;
+}
+
+export interface StudyArrivalResult {
+  readonly meta: StudyMeta;
+  /** True when this arrival created the study or opened a new version of it. */
+  readonly opened: boolean;
+}
+
+/** Statuses a study can still leave for FAILED. */
+export const NON_TERMINAL_STATUSES: readonly StudyStatusValue[] = [
+  StudyStatus.RECEIVING,
+  StudyStatus.READY,
+  StudyStatus.ANALYZING,
+  StudyStatus.IN_REVIEW,
+];
+
+const MAX_ATTEMPTS = 8;
+
+const metaKey = (studyKey: string) => ({ PK: studyPk(studyKey), SK: META_SK });
+
+export async function getStudy(ctx: TableContext, studyKey: string): Promise<StudyMeta | undefined> {
+  const result = await ctx.doc.send(new GetCommand({ TableName: ctx.tableName, Key: metaKey(studyKey), ConsistentRead: true }));
+  return result.Item === undefined ? undefined : toMeta(result.Item);
+}
+
+/**
+ * Creates the study, refreshes its quiet period, or opens a new version when the
+ * study already left RECEIVING. Optimistic: read, write with a condition on what
+ * was read, re-read on conflict.
+ */
+export async function recordStudyArrival(ctx: TableContext, arrival: StudyArrival): Promise<StudyArrivalResult> {
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
+    const current = await getStudy(ctx, arrival.studyKey);
+    if (current !== undefined && current.lastInstanceAt >= arrival.arrivedAt) {
+      return { meta: current, opened: false }; // this (or a later) arrival is already reflected
+    }
+    try {
+      if (current === undefined) {
+        return { meta: await createStudy(ctx, arrival), opened: true };
+      }
+      if (current.status === StudyStatus.RECEIVING) {
+        return { meta: await refreshStudy(ctx, current, arrival), opened: false };
+      }
+      return { meta: await openNewVersion(ctx, current, arrival), opened: true };
+    } catch (error) {
+      if (!isConditionFailure(error)) {
+        throw error;
+      }
+    }
+  }
+  throw new Error('Study META update kept conflicting');
+}
+
+async function createStudy(ctx: TableContext, arrival: StudyArrival): Promise<StudyMeta> {
+  const meta: StudyMeta = {
+    studyKey: arrival.studyKey,
+    status: StudyStatus.RECEIVING,
+    version: 1,
+    createdAt: arrival.now,
+    updatedAt: arrival.now,
+    lastInstanceAt: arrival.arrivedAt,
+    singleImage: arrival.singleImage,
+    expectedInstances: arrival.expectedInstances,
+    modality: arrival.modality,
+    openedBy: arrival.instanceSk,
+  };
+  await ctx.doc.send(new PutCommand({
+    TableName: ctx.tableName,
+    Item: { ...metaKey(arrival.studyKey), ...meta },
+    ConditionExpression: 'attribute_not_exists(PK)',
+  }));
+  return meta;
+}
+
+async function refreshStudy(ctx: TableContext, current: StudyMeta, arrival: StudyArrival): Promise<StudyMeta> {
+  const result = await ctx.doc.send(new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: metaKey(arrival.studyKey),
+    UpdateExpression: 'SET lastInstanceAt = :arrived, updatedAt = :now, singleImage = :single'
+      + (arrival.expectedInstances === undefined ? '' : ', expectedInstances = :expected'),
+    ConditionExpression: '#status = :receiving AND version = :version AND lastInstanceAt < :arrived',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':arrived': arrival.arrivedAt,
+      ':now': arrival.now,
+      // A second image makes a study multi-image, never the reverse.
+      ':single': current.singleImage && arrival.singleImage && current.openedBy === arrival.instanceSk,
+      ':receiving': StudyStatus.RECEIVING,
+      ':version': current.version,
+      ...(arrival.expectedInstances === undefined ? {} : { ':expected': arrival.expectedInstances }),
+    },
+    ReturnValues: 'ALL_NEW',
+  }));
+  return toMeta(result.Attributes ?? {});
+}
+
+async function openNewVersion(ctx: TableContext, current: StudyMeta, arrival: StudyArrival): Promise<StudyMeta> {
+  const result = await ctx.doc.send(new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: metaKey(arrival.studyKey),
+    UpdateExpression: 'SET #status = :receiving, version = :next, lastInstanceAt = :arrived, updatedAt = :now, '
+      + 'openedBy = :instance, singleImage = :single REMOVE reviewDecision',
+    ConditionExpression: '#status = :seen AND version = :version',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':receiving': StudyStatus.RECEIVING,
+      ':next': current.version + 1,
+      ':arrived': arrival.arrivedAt,
+      ':now': arrival.now,
+      ':instance': arrival.instanceSk,
+      ':single': false, // the study now holds more than one instance
+      ':seen': current.status,
+      ':version': current.version,
+    },
+    ReturnValues: 'ALL_NEW',
+  }));
+  return toMeta(result.Attributes ?? {});
+}
+
+/**
+ * Notes that "Study Received" went out for `version`, so a redelivered message
+ * re-announces only when the first attempt crashed before publishing.
+ */
+export async function markStudyAnnounced(ctx: TableContext, studyKey: string, version: number): Promise<void> {
+  try {
+    await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: metaKey(studyKey),
+      UpdateExpression: 'SET announcedVersion = :version',
+      ConditionExpression: 'version = :version',
+      ExpressionAttributeValues: { ':version': version },
+    }));
+  } catch (error) {
+    if (!isConditionFailure(error)) {
+      throw error; // a newer version exists: its own first instance announces it
+    }
+  }
+}
+
+export interface StatusTransition {
+  readonly studyKey: string;
+  readonly version: number;
+  readonly from: readonly StudyStatusValue[];
+  readonly to: StudyStatusValue;
+  readonly now: string;
+  /** Extra attributes to set with the move (e.g. the review decision). */
+  readonly attributes?: Readonly<Record<string, string | number | boolean>>;
+}
+
+/**
+ * Moves the study of `version` from one of `from` to `to`. Returns false (and
+ * changes nothing) when the study is in another status or another version.
+ */
+export async function transitionStudy(ctx: TableContext, transition: StatusTransition): Promise<boolean> {
+  const values: Record<string, unknown> = { ':to': transition.to, ':now': transition.now, ':version': transition.version };
+  const fromNames = transition.from.map((status, index) => {
+    values[`:from${index}`] = status;
+    return `:from${index}`;
+  });
+  const extraSets = Object.entries(transition.attributes ?? {}).map(([, value], index) => {
+    values[`:extra${index}`] = value;
+    return `#extra${index} = :extra${index}`;
+  });
+  const extraNames = Object.fromEntries(Object.keys(transition.attributes ?? {}).map((name, index) => [`#extra${index}`, name]));
+  try {
+    await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: metaKey(transition.studyKey),
+      UpdateExpression: ['SET #status = :to', 'updatedAt = :now', ...extraSets].join(', '),
+      ConditionExpression: `version = :version AND #status IN (${fromNames.join(', ')})`,
+      ExpressionAttributeNames: { '#status': 'status', ...extraNames },
+      ExpressionAttributeValues: values,
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** All studies in one status (StatusIndex), oldest update first. */
+export async function listStudiesByStatus(ctx: TableContext, status: StudyStatusValue): Promise<StudyMeta[]> {
+  const studies: StudyMeta[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ctx.doc.send(new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: STATUS_INDEX_NAME,
+      KeyConditionExpression: '#status = :status',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': status },
+      ExclusiveStartKey: startKey,
+    }));
+    studies.push(...(page.Items ?? []).map(toMeta));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return studies;
+}
+
+function toMeta(item: Record<string, unknown>): StudyMeta {
+  const { PK: _pk, SK: _sk, ...rest } = item;
+  return rest as unknown as StudyMeta;
+}

@@ -1,0 +1,144 @@
+import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { Analyzer } from '../../../src/constructs/analyzers/analyzer';
+import { AnalyzerBindOptions, AnalyzerBinding } from '../../../src/constructs/analyzers/image-analyzer';
+import { ANALYZER_CONTRACT_VERSION } from '../../../src/shared/analyzer-result';
+import { actionsOf, buildWorkflow, definitionOf, fixture, statementsOfRole } from '../workflow/workflow-fixture';
+
+const FN_ARN = 'arn:aws:lambda:eu-west-1:111122223333:function:my-model';
+
+/** A stack with a plain key and bucket: bind analyzers without a whole workflow. */
+function bindContext() {
+  const stack = new Stack(new App(), 'Analyzers', { env: { account: '111122223333', region: 'eu-west-1' } });
+  const key = new kms.Key(stack, 'Key');
+  const bucket = new s3.Bucket(stack, 'Derived', { encryptionKey: key });
+  const options: AnalyzerBindOptions = { derivedImagesBucket: bucket, encryptionKey: key, idPrefix: 'A0' };
+  return { stack, key, bucket, options };
+}
+
+function stateJson(binding: AnalyzerBinding): Record<string, unknown> {
+  return (binding.task as sfn.State).toStateJson() as Record<string, unknown>;
+}
+
+describe('Analyzer.lambdaFunction', () => {
+  test('builds an AnalyzerInvocation payload from $.study and returns the function output as is', () => {
+    const { stack, options } = bindContext();
+    const fn = lambda.Function.fromFunctionArn(stack, 'MyModel', FN_ARN);
+    const binding = Analyzer.lambdaFunction(fn, { name: 'my-model', modelId: 'acme.cxr', modelVersion: '3.1' }).bind(stack, options);
+    expect(binding).toMatchObject({ analyzerName: 'my-model', modelId: 'acme.cxr', modelVersion: '3.1' });
+    const json = stack.resolve(stateJson(binding));
+    expect(json).toMatchObject({
+      Type: 'Task',
+      Resource: FN_ARN,
+      Parameters: { 'schemaVersion': ANALYZER_CONTRACT_VERSION, 'analyzerName': 'my-model', 'study.$': '$.study' },
+      End: true,
+    });
+    expect(json.TimeoutSeconds).toBeUndefined();
+    expect(json.Retry).toEqual([expect.objectContaining({
+      ErrorEquals: ['Lambda.TooManyRequestsException', 'Lambda.ServiceException', 'Lambda.AWSLambdaException', 'Lambda.SdkClientException'],
+      BackoffRate: 2,
+      JitterStrategy: 'FULL',
+    })]);
+  });
+
+  test('timeout becomes the task timeout; the name defaults to the construct id', () => {
+    const { stack, options } = bindContext();
+    const fn = lambda.Function.fromFunctionArn(stack, 'MyModel', FN_ARN);
+    const binding = Analyzer.lambdaFunction(fn, { timeout: Duration.minutes(5) }).bind(stack, options);
+    expect(binding.analyzerName).toBe('MyModel');
+    expect(binding.modelId).toBeUndefined();
+    expect(stateJson(binding)).toMatchObject({ TimeoutSeconds: 300 });
+  });
+
+  test('an imported function (fromFunctionArn) works in a workflow; CDK warns that it cannot grant to it', () => {
+    const f = fixture();
+    const fn = lambda.Function.fromFunctionArn(f.stack, 'Imported', FN_ARN);
+    const { template } = buildWorkflow({ analyzers: [Analyzer.lambdaFunction(fn, { name: 'imported' })] }, f);
+    const branch = definitionOf(template).States['Run analyzers'].Branches![0];
+    expect(branch.StartAt).toBe('Analyze imported');
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: [FN_ARN, `${FN_ARN}:*`] })]),
+      },
+    });
+    Annotations.fromStack(f.stack).hasWarning('*', Match.stringLikeRegexp('Add statement to this resource\'s role'));
+  });
+
+  test('an imported function with its role gets read on study objects and decrypt through S3 only', () => {
+    const { stack, options, key } = bindContext();
+    const role = new iam.Role(stack, 'ModelRole', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'MyModel', { functionArn: FN_ARN, role });
+    Analyzer.lambdaFunction(fn, { name: 'my-model' }).bind(stack, options);
+    const template = Template.fromStack(stack);
+    const statements = statementsOfRole(template, stack.getLogicalId(role.node.defaultChild as never));
+    expect(statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [stack.resolve(options.derivedImagesBucket.bucketArn), '/studies/*']] },
+      },
+      {
+        Effect: 'Allow',
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Resource: stack.resolve(key.keyArn),
+        Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } },
+      },
+    ]);
+  });
+
+  test.each(['', 'has space', 'a#b', 'x'.repeat(65), '-leading'])('rejects the name %p', (name) => {
+    const { stack } = bindContext();
+    const fn = lambda.Function.fromFunctionArn(stack, 'MyModel', FN_ARN);
+    expect(() => Analyzer.lambdaFunction(fn, { name })).toThrow(/Analyzer name '.*' is invalid: use 1-64 letters/);
+  });
+});
+
+describe('Analyzer.imageQuality', () => {
+  test('creates an arm64 Node.js 24 function that reads only the derived bucket', () => {
+    const { stack, options, bucket, key } = bindContext();
+    const binding = Analyzer.imageQuality().bind(stack, options);
+    expect(binding).toMatchObject({ analyzerName: 'image-quality', modelId: 'image-quality' });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Runtime: 'nodejs24.x',
+      Architectures: ['arm64'],
+      MemorySize: 1024,
+      Timeout: 120,
+      TracingConfig: { Mode: 'Active' },
+      Environment: { Variables: Match.objectLike({ DERIVED_BUCKET: stack.resolve(bucket.bucketName) }) },
+      KmsKeyArn: stack.resolve(key.keyArn),
+    });
+    const fnId = Object.keys(template.findResources('AWS::Lambda::Function'))[0];
+    const roleRef = template.toJSON().Resources[fnId].Properties.Role['Fn::GetAtt'][0] as string;
+    const statements = statementsOfRole(template, roleRef);
+    const s3Statements = statements.filter((s) => actionsOf([s]).some((a) => a.startsWith('s3:')));
+    expect(s3Statements).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: { 'Fn::Join': ['', [stack.resolve(bucket.bucketArn), '/studies/*']] },
+      },
+    ]);
+    const actions = actionsOf(statements);
+    expect(actions.filter((a) => /^(s3|dynamodb|sns|events|states):/.test(a))).toEqual(['s3:GetObject']);
+    expect(actions).not.toContain('kms:GenerateDataKey');
+  });
+
+  test('name, timeout and memory are configurable', () => {
+    const { stack, options } = bindContext();
+    const binding = Analyzer.imageQuality({ name: 'qc', timeout: Duration.seconds(30), memorySize: 2048 }).bind(stack, options);
+    expect(binding.analyzerName).toBe('qc');
+    expect(stateJson(binding)).toMatchObject({ Type: 'Task' });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Timeout: 30, MemorySize: 2048 });
+  });
+
+  test('rejects an invalid name at once', () => {
+    expect(() => Analyzer.imageQuality({ name: 'bad name' })).toThrow(/Analyzer name 'bad name' is invalid/);
+  });
+});

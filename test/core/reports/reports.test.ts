@@ -1,0 +1,88 @@
+import { buildDiagnosticReport, buildHtmlReport, CONFIDENCE_EXTENSION_URL, escapeHtml, PSEUDONYM_IDENTIFIER_SYSTEM, ReportInput } from '../../../src/core/reports';
+import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
+
+const input: ReportInput = {
+  studyKey: 'stk0123abcd',
+  version: 2,
+  status: 'final',
+  issuedAt: '2025-02-03T04:05:06.000Z',
+  aggregate: { findingCount: 2, maxConfidence: 0.93, reviewRequired: false, succeeded: ['quality'], failed: [], skipped: [] },
+  results: [{
+    schemaVersion: ANALYZER_CONTRACT_VERSION,
+    analyzerName: 'quality',
+    modelId: 'image-quality',
+    modelVersion: '1',
+    status: AnalyzerStatus.SUCCEEDED,
+    durationMs: 12,
+    findings: [
+      { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:iq', confidence: 0.93, imageRef: 'ser/ins' },
+      { label: '<script>alert("x")</script> & more', confidence: 0.81, imageRef: 'ser/ins2' },
+    ],
+  }],
+};
+
+describe('FHIR DiagnosticReport', () => {
+  const report = buildDiagnosticReport(input) as Record<string, any>;
+
+  test('has the R4 shape with a pseudonymous subject only', () => {
+    expect(report.resourceType).toBe('DiagnosticReport');
+    expect(report.status).toBe('final');
+    expect(report.code.coding[0]).toMatchObject({ system: 'http://loinc.org', code: '18748-4' });
+    expect(report.subject).toEqual({ identifier: { system: PSEUDONYM_IDENTIFIER_SYSTEM, value: 'stk0123abcd' } });
+    expect(report.issued).toBe(input.issuedAt);
+    expect(report.id).toMatch(/^[A-Za-z0-9.-]{1,64}$/);
+  });
+
+  test('contains one Observation per finding, referenced from result', () => {
+    expect(report.contained).toHaveLength(2);
+    expect(report.result).toEqual([{ reference: '#finding-1' }, { reference: '#finding-2' }]);
+    const [coded, uncoded] = report.contained;
+    expect(coded.resourceType).toBe('Observation');
+    expect(coded.status).toBe('final');
+    expect(coded.valueCodeableConcept).toEqual({
+      coding: [{ system: 'urn:iq', code: 'IQ-UNDEREXPOSED', display: 'Underexposed image' }],
+      text: 'Underexposed image',
+    });
+    expect(coded.extension).toEqual([{ url: CONFIDENCE_EXTENSION_URL, valueDecimal: 0.93 }]);
+    expect(coded.component[0].valueQuantity).toMatchObject({ value: 0.93, system: 'http://unitsofmeasure.org', code: '1' });
+    expect(uncoded.valueCodeableConcept).toEqual({ text: input.results[0].findings[1].label });
+  });
+
+  test('a preliminary report has preliminary observations', () => {
+    const prelim = buildDiagnosticReport({ ...input, status: 'preliminary' }) as Record<string, any>;
+    expect(prelim.status).toBe('preliminary');
+    expect(prelim.contained[0].status).toBe('preliminary');
+  });
+
+  test('is deterministic for the same input and timestamp', () => {
+    expect(JSON.stringify(buildDiagnosticReport(input))).toBe(JSON.stringify(buildDiagnosticReport(input)));
+  });
+});
+
+describe('HTML report', () => {
+  test('escapes every interpolated string', () => {
+    const html = buildHtmlReport(input);
+    expect(html).not.toContain('<script>');
+    expect(html).toContain('&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt; &amp; more');
+    expect(html).toContain('stk0123abcd');
+    expect(html).toContain('Underexposed image');
+  });
+
+  test('escapes a hostile study key and analyzer name too', () => {
+    const html = buildHtmlReport({
+      ...input,
+      studyKey: '"><img src=x>',
+      results: [{ ...input.results[0], analyzerName: "<b>'x'</b>" }],
+    });
+    expect(html).not.toMatch(/<img|<b>/);
+    expect(html).toContain('&quot;&gt;&lt;img src=x&gt;');
+  });
+
+  test('is deterministic', () => {
+    expect(buildHtmlReport(input)).toBe(buildHtmlReport(input));
+  });
+
+  test('escapeHtml covers the five special characters', () => {
+    expect(escapeHtml('&<>"\'')).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+});
