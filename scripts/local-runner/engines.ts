@@ -36,6 +36,9 @@ export interface S3NotificationEvent {
   }>;
 }
 
+// s3rver accepts only its own well-known fake key pair; dynalite and the stand-ins accept any.
+export const FAKE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+
 export interface EngineEndpoints {
   readonly dynamodb: string;
   readonly s3: string;
