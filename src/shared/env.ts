@@ -14,10 +14,23 @@ export const EnvVar = {
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
   PSEUDONYM_SECRET_ARN: 'PSEUDONYM_SECRET_ARN',
   QUIET_PERIOD_SECONDS: 'QUIET_PERIOD_SECONDS',
+  /** How long a study may be ANALYZING before the sweeper looks up its execution. */
+  ANALYZING_GRACE_SECONDS: 'ANALYZING_GRACE_SECONDS',
   MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
-  AUTO_RELEASE_THRESHOLD: 'AUTO_RELEASE_THRESHOLD',
+  /** JSON of a built-in AI analyzer's settings (model, prompt, limits; see src/core/service-answers/settings.ts). */
+  ANALYZER_SETTINGS: 'ANALYZER_SETTINGS',
+  /** Seconds a presigned preview URL of the review API stays valid. */
+  PREVIEW_URL_EXPIRY_SECONDS: 'PREVIEW_URL_EXPIRY_SECONDS',
   /** JSON of the de-identification settings (see src/core/deid/settings.ts). */
   DEIDENTIFICATION: 'DEIDENTIFICATION',
+  /** The HealthImaging import state machine; ingest and the sweeper start it when a study is ready (unset: no import). */
+  HEALTH_IMAGING_STATE_MACHINE_ARN: 'HEALTH_IMAGING_STATE_MACHINE_ARN',
+  /** The HealthImaging data store imports go to (its id, not its ARN). */
+  HEALTH_IMAGING_DATASTORE_ID: 'HEALTH_IMAGING_DATASTORE_ID',
+  /** The role HealthImaging assumes to read the staged DICOM and write the job output. */
+  HEALTH_IMAGING_ROLE_ARN: 'HEALTH_IMAGING_ROLE_ARN',
+  /** The bucket the study DICOM is staged in and import jobs write their output to. */
+  HEALTH_IMAGING_BUCKET: 'HEALTH_IMAGING_BUCKET',
 } as const;
 
 export type EnvVarName = (typeof EnvVar)[keyof typeof EnvVar];

@@ -9,7 +9,15 @@ export const DetailType = {
   OBJECT_REJECTED: 'Object Rejected',
   ANALYSIS_COMPLETED: 'Analysis Completed',
   REVIEW_REQUIRED: 'Review Required',
+  /** A held study's review deadline passed without a decision (a preliminary report was issued). */
+  REVIEW_OVERDUE: 'Review Overdue',
   STUDY_FAILED: 'Study Failed',
+  /** Sent to the pipeline's bus to have an object (or prefix) that is already stored analysed. */
+  ANALYSIS_REQUESTED: 'Analysis Requested',
+  /** A study version's de-identified DICOM is in AWS HealthImaging; carries the image set ids. */
+  HEALTH_IMAGING_IMPORT_COMPLETED: 'HealthImaging Import Completed',
+  /** A study version's HealthImaging import failed, wholly or for some files; carries a reason code. */
+  HEALTH_IMAGING_IMPORT_FAILED: 'HealthImaging Import Failed',
 } as const;
 export type DetailTypeValue = (typeof DetailType)[keyof typeof DetailType];
 
@@ -29,3 +37,22 @@ export const RejectionReason = {
   BURNED_IN_ANNOTATION: 'BURNED_IN_ANNOTATION',
 } as const;
 export type RejectionReasonValue = (typeof RejectionReason)[keyof typeof RejectionReason];
+
+/** Why a HealthImaging import did not complete; machine-readable and PHI-free. */
+export const HealthImagingFailureReason = {
+  /** Copying the study's DICOM to the staging prefix failed, or did not finish within its rounds. */
+  STAGING_FAILED: 'STAGING_FAILED',
+  /** StartDICOMImportJob was refused (after retries for throttling and quotas). */
+  START_FAILED: 'START_FAILED',
+  /** GetDICOMImportJob kept failing. */
+  STATUS_CHECK_FAILED: 'STATUS_CHECK_FAILED',
+  /** HealthImaging reported the job FAILED. */
+  JOB_FAILED: 'JOB_FAILED',
+  /** The job did not finish within the import timeout. */
+  TIMED_OUT: 'TIMED_OUT',
+  /** The job finished but its output manifest could not be read. */
+  RESULT_UNREADABLE: 'RESULT_UNREADABLE',
+  /** The job finished but HealthImaging refused some (PARTIAL) or all (FAILED) of the files. */
+  FILES_NOT_IMPORTED: 'FILES_NOT_IMPORTED',
+} as const;
+export type HealthImagingFailureReasonValue = (typeof HealthImagingFailureReason)[keyof typeof HealthImagingFailureReason];

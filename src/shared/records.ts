@@ -41,9 +41,16 @@ export const INSTANCE_SK_PREFIX = 'INSTANCE#';
 export function analysisSk(analyzerName: string, run: string): string {
   return `ANALYSIS#${analyzerName}#${run}`;
 }
-export function reportSk(version: number): string {
-  return `REPORT#${String(version).padStart(4, '0')}`;
+/** One report of a study version; later decisions add revisions, earlier ones are kept. */
+export function reportSk(version: number, revision = 1): string {
+  return `REPORT#${String(version).padStart(4, '0')}#${String(revision).padStart(2, '0')}`;
 }
+/** The review of one study version (its task token while a clinician is awaited, the decision after). */
+export function reviewSk(version: number): string {
+  return `REVIEW#${String(version).padStart(4, '0')}`;
+}
+export const REVIEW_SK_PREFIX = 'REVIEW#';
+export const REPORT_SK_PREFIX = 'REPORT#';
 export function eventSk(isoTime: string, id: string): string {
   return `EVENT#${isoTime}#${id}`;
 }
@@ -52,15 +59,88 @@ export function rejectedPk(objectHash: string): string {
   return `REJECTED#${objectHash}`;
 }
 
-/** S3 layout of derived objects: everything for a study under one prefix. */
+/** S3 layout of derived objects: everything for a study under one prefix, all studies under this one. */
+export const STUDIES_PREFIX = 'studies/';
 export function studyPrefix(studyKey: string): string {
-  return `studies/${studyKey}/`;
+  return `${STUDIES_PREFIX}${studyKey}/`;
 }
 export function instancePrefix(studyKey: string, seriesKey: string, instanceKey: string): string {
   return `${studyPrefix(studyKey)}${seriesKey}/${instanceKey}/`;
 }
 
+/** Everything the workflow writes for one study version, under the study's prefix. */
+export function studyVersionPrefix(studyKey: string, version: number): string {
+  return `${studyPrefix(studyKey)}v${String(version).padStart(4, '0')}/`;
+}
+/** The de-identified image list of a study version (JSON array of `ImageReference`). */
+export function manifestKey(studyKey: string, version: number): string {
+  return `${studyVersionPrefix(studyKey, version)}manifest.json`;
+}
+/** Every finding of a study version with what the finding rules decided for it. */
+export function triageKey(studyKey: string, version: number): string {
+  return `${studyVersionPrefix(studyKey, version)}triage.json`;
+}
+/** One analyzer's batches, batch records and study result. */
+export function analysisPrefix(studyKey: string, version: number, analyzerName: string): string {
+  return `${studyVersionPrefix(studyKey, version)}analyses/${analyzerName}/`;
+}
+export const BATCHES_OBJECT = 'batches.json';
+export const STUDY_RESULT_OBJECT = 'result.json';
+export function batchRecordObject(index: number): string {
+  return `batch-${String(index).padStart(5, '0')}.json`;
+}
+
 /** Deterministic Step Functions execution name: a second start of the same version is a no-op. */
 export function executionName(studyKey: string, version: number): string {
   return `study-${studyKey}-v${version}`.slice(0, 80);
+}
+
+/** Where a study version's HealthImaging import stands (the `healthImaging` attribute of the study META). */
+export const HealthImagingStatus = {
+  STAGING: 'STAGING',
+  IMPORTING: 'IMPORTING',
+  COMPLETED: 'COMPLETED',
+  /** The job finished, but HealthImaging refused some of the files. */
+  PARTIAL: 'PARTIAL',
+  FAILED: 'FAILED',
+  /** The study holds no DICOM (plain images only): nothing to import. */
+  SKIPPED: 'SKIPPED',
+} as const;
+export type HealthImagingStatusValue = (typeof HealthImagingStatus)[keyof typeof HealthImagingStatus];
+
+/** The HealthImaging import of one study version, as recorded on the study META. */
+export interface HealthImagingImportRecord {
+  readonly version: number;
+  readonly status: HealthImagingStatusValue;
+  /** The HealthImaging import job. */
+  readonly jobId?: string;
+  readonly stagedFiles?: number;
+  readonly importedFiles?: number;
+  readonly failedFiles?: number;
+  /** The image sets the job created or updated (at most `MAX_RECORDED_IMAGE_SETS`). */
+  readonly imageSetIds?: readonly string[];
+  readonly imageSetCount?: number;
+  /** A `HealthImagingFailureReason` when the status is PARTIAL or FAILED. */
+  readonly reasonCode?: string;
+  /** Name of the error behind a failure (e.g. `ThrottlingException`), never its message. */
+  readonly errorName?: string;
+  readonly updatedAt: string;
+}
+/** Image set ids kept on the study META (one per series; more are counted, not listed). */
+export const MAX_RECORDED_IMAGE_SETS = 500;
+
+/** Staging bucket layout: import input (study DICOM copies) and job output under two prefixes. */
+export const HEALTH_IMAGING_INPUT_PREFIX = 'input/';
+export const HEALTH_IMAGING_OUTPUT_PREFIX = 'output/';
+/** The de-identified DICOM of one study version, staged for one import job. */
+export function healthImagingInputPrefix(studyKey: string, version: number): string {
+  return `${HEALTH_IMAGING_INPUT_PREFIX}${studyKey}/v${String(version).padStart(4, '0')}/`;
+}
+/** Where the import job of one study version writes its manifest and SUCCESS/FAILURE files. */
+export function healthImagingOutputPrefix(studyKey: string, version: number): string {
+  return `${HEALTH_IMAGING_OUTPUT_PREFIX}${studyKey}/v${String(version).padStart(4, '0')}/`;
+}
+/** Deterministic name of a study version's import execution: a second start is a no-op. */
+export function healthImagingExecutionName(studyKey: string, version: number): string {
+  return `import-${studyKey}-v${version}`.slice(0, 80);
 }

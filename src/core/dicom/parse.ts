@@ -101,6 +101,10 @@ export interface ParsedDicom {
   readonly numberOfStudyRelatedInstances?: number;
   /** (0028,0301) as written, e.g. "YES" or "NO". */
   readonly burnedInAnnotation?: string;
+  /** (0018,0015) Body Part Examined as written (a CS value, e.g. "CHEST"). */
+  readonly bodyPartExamined?: string;
+  /** (0020,0013) Instance Number, when an integer. */
+  readonly instanceNumber?: number;
   /**
    * Frame `index` (0-based), read or decoded on each call. Throws
    * `InputRejection` (TRUNCATED_DICOM, INVALID_DICOM, CORRUPT_IMAGE,
@@ -116,8 +120,10 @@ const Tag = {
   SOP_CLASS_UID: 'x00080016',
   SOP_INSTANCE_UID: 'x00080018',
   MODALITY: 'x00080060',
+  BODY_PART_EXAMINED: 'x00180015',
   STUDY_INSTANCE_UID: 'x0020000d',
   SERIES_INSTANCE_UID: 'x0020000e',
+  INSTANCE_NUMBER: 'x00200013',
   NUMBER_OF_STUDY_RELATED_INSTANCES: 'x00201208',
   SAMPLES_PER_PIXEL: 'x00280002',
   PHOTOMETRIC_INTERPRETATION: 'x00280004',
@@ -210,6 +216,12 @@ function requiredCount(dataSet: dicomParser.DataSet, tag: string, name: string):
 
 function finite(value: number | undefined): number | undefined {
   return value !== undefined && Number.isFinite(value) ? value : undefined;
+}
+
+/** An IS value that is a whole number (Instance Number); anything else is left out. */
+function wholeNumber(value: string | undefined): number | undefined {
+  const trimmed = value?.trim();
+  return trimmed !== undefined && /^[+-]?[0-9]{1,12}$/.test(trimmed) ? Number(trimmed) : undefined;
 }
 
 function readFrameCount(dataSet: dicomParser.DataSet): number {
@@ -330,6 +342,8 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
     sopInstanceUid,
     sopClassUid,
     modality: dataSet.string(Tag.MODALITY) || undefined,
+    bodyPartExamined: dataSet.string(Tag.BODY_PART_EXAMINED) || undefined,
+    instanceNumber: wholeNumber(dataSet.string(Tag.INSTANCE_NUMBER)),
     rows,
     columns,
     samplesPerPixel,

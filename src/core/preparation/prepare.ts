@@ -94,6 +94,17 @@ export interface PreparedObject {
   readonly deidentifiedDicom?: Buffer;
   /** True when the burned-in policy is FLAG_FOR_REVIEW and burned-in text is suspected: the study needs a clinician. */
   readonly requiresReview?: boolean;
+  /** DICOM only: what analyzers route and select on (no identifiers among them). */
+  readonly routing?: RoutingAttributes;
+}
+
+/** Attributes of a DICOM image that say what it shows and where it sits in its series. */
+export interface RoutingAttributes {
+  /** Body Part Examined, upper case (a CS value; anything else is left out). */
+  readonly bodyPart?: string;
+  /** SOP Class UID (a class defined by the standard, not an instance identifier). */
+  readonly sopClassUid?: string;
+  readonly instanceNumber?: number;
 }
 
 /** The preview and the parts of the result that depend on the input format. */
@@ -106,6 +117,7 @@ interface Decoded {
   readonly burnedInAnnotation?: boolean;
   readonly deidentifiedDicom?: Buffer;
   readonly requiresReview?: boolean;
+  readonly routing?: RoutingAttributes;
 }
 
 /**
@@ -199,6 +211,7 @@ async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: Pre
     burnedInAnnotation: decoded.burnedInAnnotation,
     deidentifiedDicom: decoded.deidentifiedDicom,
     requiresReview: decoded.requiresReview,
+    routing: decoded.routing,
   };
 }
 
@@ -234,6 +247,11 @@ function fromDicom(dicom: ParsedDicom, key: Uint8Array, previewRaster: ScratchBu
       numberOfFrames: dicom.numberOfFrames,
     },
     burnedInAnnotation: dicom.burnedInAnnotation === 'YES' ? true : dicom.burnedInAnnotation === 'NO' ? false : undefined,
+    routing: {
+      bodyPart: safeCodeString(dicom.bodyPartExamined?.toUpperCase()),
+      sopClassUid: dicom.sopClassUid !== '' && /^[0-9.]{1,64}$/.test(dicom.sopClassUid) ? dicom.sopClassUid : undefined,
+      instanceNumber: dicom.instanceNumber,
+    },
   };
 }
 
@@ -274,8 +292,13 @@ function fromPlainImage(kind: 'png' | 'jpeg', bytes: Uint8Array, maxPixels: numb
   };
 }
 
-/** Modality is a CS value (<= 16 of A-Z, 0-9, space, _); anything else is not trusted to be free of PHI. */
-function safeModality(value: string | undefined): string {
+/** A CS value (<= 16 of A-Z, 0-9, space, _); anything else is not trusted to be free of PHI. */
+function safeCodeString(value: string | undefined): string | undefined {
   const trimmed = value?.trim();
-  return trimmed && /^[A-Z0-9_ ]{1,16}$/.test(trimmed) ? trimmed : OTHER_MODALITY;
+  return trimmed && /^[A-Z0-9_ ]{1,16}$/.test(trimmed) ? trimmed : undefined;
+}
+
+/** Modality is a CS value; a missing or malformed one is OT. */
+function safeModality(value: string | undefined): string {
+  return safeCodeString(value) ?? OTHER_MODALITY;
 }

@@ -1,5 +1,9 @@
 import { AnalyzerResult } from '../../shared/analyzer-result';
-import { AggregateSummary, ReviewDecision } from '../../shared/workflow';
+import { ReviewDecision } from '../../shared/reviews';
+import { AggregateSummary } from '../../shared/workflow';
+
+/** FHIR DiagnosticReport.status values the pipeline writes. */
+export type ReportStatus = 'preliminary' | 'final' | 'amended';
 
 /** Everything a report is built from; the same input and `issuedAt` give the same report. */
 export interface ReportInput {
@@ -7,8 +11,8 @@ export interface ReportInput {
   readonly version: number;
   readonly results: readonly AnalyzerResult[];
   readonly aggregate: AggregateSummary;
-  /** preliminary until released (auto-release or a clinician's approval). */
-  readonly status: 'preliminary' | 'final';
+  /** preliminary until released (auto-release or a clinician's decision); amended when it follows a final report. */
+  readonly status: ReportStatus;
   /** ISO-8601 time the report is issued. */
   readonly issuedAt: string;
   readonly reviewDecision?: ReviewDecision;

@@ -1,12 +1,14 @@
 import { buildDiagnosticReport, buildHtmlReport, CONFIDENCE_EXTENSION_URL, escapeHtml, PSEUDONYM_IDENTIFIER_SYSTEM, ReportInput } from '../../../src/core/reports';
 import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
+import { summaryOf } from '../../support/summaries';
 
 const input: ReportInput = {
   studyKey: 'stk0123abcd',
   version: 2,
   status: 'final',
   issuedAt: '2025-02-03T04:05:06.000Z',
-  aggregate: { findingCount: 2, maxConfidence: 0.93, reviewRequired: false, succeeded: ['quality'], failed: [], skipped: [] },
+  aggregate: summaryOf([0.93, 0.88]),
+
   results: [{
     schemaVersion: ANALYZER_CONTRACT_VERSION,
     analyzerName: 'quality',
