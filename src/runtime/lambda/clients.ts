@@ -1,8 +1,11 @@
 /** AWS clients created once per container (reused across invocations). */
 /* eslint-disable import/no-extraneous-dependencies -- bundled into the Lambda asset, never a consumer dependency */
+import { BedrockRuntimeClient } from '@aws-sdk/client-bedrock-runtime';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { RekognitionClient } from '@aws-sdk/client-rekognition';
 import { S3Client } from '@aws-sdk/client-s3';
+import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
@@ -19,3 +22,6 @@ export const eventBridgeClient = /* @__PURE__ */ lazy(() => new EventBridgeClien
 export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
 export const sfnClient = /* @__PURE__ */ lazy(() => new SFNClient({}));
 export const secretsManagerClient = /* @__PURE__ */ lazy(() => new SecretsManagerClient({}));
+export const rekognitionClient = /* @__PURE__ */ lazy(() => new RekognitionClient({}));
+export const bedrockRuntimeClient = /* @__PURE__ */ lazy(() => new BedrockRuntimeClient({}));
+export const sageMakerRuntimeClient = /* @__PURE__ */ lazy(() => new SageMakerRuntimeClient({}));

@@ -39,6 +39,18 @@ export const SAFE_LOG_FIELDS: ReadonlySet<string> = new Set([
   'recordCount',
   'failedCount',
   'sizeBytes',
+  'batchIndex',
+  'batchCount',
+  'mode',
+  'skipReason',
+  'errorCode',
+  /** Fixed texts naming a field of an analyzer result that failed validation (never its value). */
+  'problem',
+  'notified',
+  'heldCount',
+  'suppressedCount',
+  'priority',
+  'requested',
 ]);
 
 export type SafeValue = string | number | boolean | undefined;

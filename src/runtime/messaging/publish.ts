@@ -40,10 +40,24 @@ export interface MessagePublisher {
   readonly topicArn: string;
 }
 
-export async function publishMessage(publisher: MessagePublisher, subject: string, lines: readonly string[]): Promise<void> {
+/** A message for people, and the attributes SNS subscriptions filter on. */
+export interface PipelineMessage {
+  readonly subject: string;
+  readonly lines: readonly string[];
+  /** The event the message announces (`eventType` attribute), e.g. `Review Required`. */
+  readonly eventType: DetailTypeValue;
+  /** The study's priority (`priority` attribute), when it has one. */
+  readonly priority?: string;
+}
+
+export async function publishMessage(publisher: MessagePublisher, message: PipelineMessage): Promise<void> {
   await publisher.client.send(new PublishCommand({
     TopicArn: publisher.topicArn,
-    Subject: subject.slice(0, 100),
-    Message: lines.join('\n'),
+    Subject: message.subject.slice(0, 100),
+    Message: message.lines.join('\n'),
+    MessageAttributes: {
+      eventType: { DataType: 'String', StringValue: message.eventType },
+      ...(message.priority === undefined ? {} : { priority: { DataType: 'String', StringValue: message.priority } }),
+    },
   }));
 }

@@ -4,6 +4,7 @@ import { InvalidStepInputError } from './workflow-input';
 import { decodePng } from '../../core/imaging/png';
 import { assessImageQuality } from '../../core/imaging/quality';
 import { toGray } from '../../core/imaging/raster';
+import { AnalyzerErrorCode } from '../../shared/analyzer-errors';
 import { ANALYZER_CONTRACT_VERSION, AnalyzerFinding, AnalyzerInvocation, AnalyzerResult, AnalyzerStatus } from '../../shared/analyzer-result';
 import { getObjectBytes } from '../storage/objects';
 
@@ -23,27 +24,30 @@ export async function analyzeImageQuality(
 ): Promise<AnalyzerResult> {
   const clock = deps.clock ?? (() => Date.now());
   const started = clock();
-  if (!Array.isArray(invocation?.study?.images) || typeof invocation.analyzerName !== 'string') {
-    throw new InvalidStepInputError('analyzerName and study.images are required');
+  if (!Array.isArray(invocation?.batch?.images) || typeof invocation.analyzerName !== 'string') {
+    throw new InvalidStepInputError('analyzerName and batch.images are required');
   }
   const findings: AnalyzerFinding[] = [];
-  for (const image of invocation.study.images) {
+  const result = (status: AnalyzerStatus, errorCode?: string): AnalyzerResult => ({
+    schemaVersion: ANALYZER_CONTRACT_VERSION,
+    analyzerName: invocation.analyzerName,
+    modelId: IMAGE_QUALITY_MODEL_ID,
+    modelVersion: IMAGE_QUALITY_MODEL_VERSION,
+    status,
+    findings: status === AnalyzerStatus.SUCCEEDED ? findings : [],
+    durationMs: Math.max(0, clock() - started),
+    imageCount: invocation.batch.images.length,
+    ...(errorCode === undefined ? {} : { errorCode }),
+  });
+  for (const image of invocation.batch.images) {
     const bytes = await getObjectBytes(deps.s3, { bucket: image.bucket, key: image.analysisKey });
-    // A missing derived image is a broken study, not a quality finding: fail the analyzer.
-    if (bytes === undefined) throw new UnexpectedImageError('Analysis image is missing');
+    // A missing derived image is a broken study, not a quality finding, and asking again will not bring it back.
+    if (bytes === undefined) return result(AnalyzerStatus.FAILED, AnalyzerErrorCode.IMAGE_MISSING);
     const decoded = decodePng(bytes);
     if (decoded.bitDepth !== 8) {
       throw new UnexpectedImageError();
     }
     findings.push(...assessImageQuality(toGray(decoded.image), image.imageRef));
   }
-  return {
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: invocation.analyzerName,
-    modelId: IMAGE_QUALITY_MODEL_ID,
-    modelVersion: IMAGE_QUALITY_MODEL_VERSION,
-    status: AnalyzerStatus.SUCCEEDED,
-    findings,
-    durationMs: Math.max(0, clock() - started),
-  };
+  return result(AnalyzerStatus.SUCCEEDED);
 }

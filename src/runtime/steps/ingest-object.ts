@@ -19,7 +19,7 @@ import { TableContext } from '../storage/context';
 import { countInstances, recordInstance } from '../storage/instances';
 import { copyToQuarantine, deleteObject, getObjectBytes, putObjects } from '../storage/objects';
 import { objectHash, recordRejection } from '../storage/rejections';
-import { markStudyAnnounced, recordStudyArrival } from '../storage/studies';
+import { countNewInstance, markStudyAnnounced, recordStudyArrival } from '../storage/studies';
 
 /** What ingest-core's prepareObject returns; injected so tests can drive failures. */
 export type PreparedUpload = PreparedObject;
@@ -140,6 +140,7 @@ async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<Inges
     burnedInAnnotation: prepared.burnedInAnnotation,
     ...(dicomKey === undefined ? {} : { dicomKey }),
     ...(prepared.requiresReview ? { requiresReview: true } : {}),
+    ...prepared.routing,
     receivedAt: now,
   });
   const sk = instanceSk(prepared.seriesKey, prepared.instanceKey);
@@ -163,7 +164,10 @@ async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<Inges
     });
     await markStudyAnnounced(deps.table, meta.studyKey, meta.version);
   }
-  const count = meta.expectedInstances === undefined ? 0 : await countInstances(deps.table, meta.studyKey);
+  // Every new instance is counted on the study as it arrives, so readiness needs no query over
+  // thousands of instances; a duplicate delivery of a study with an expected count counts the slow way.
+  const counted = instance.created ? await countNewInstance(deps.table, meta.studyKey) : undefined;
+  const count = meta.expectedInstances === undefined ? 0 : counted ?? await countInstances(deps.table, meta.studyKey);
   const readiness = checkStudyReadiness(meta, count, new Date(now), deps.settings.quietPeriodSeconds);
   const ready = (readiness.ready || meta.status === StudyStatus.READY)
     && await readyAndStart(deps.table, deps.starter, meta, now);

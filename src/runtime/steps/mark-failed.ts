@@ -1,4 +1,9 @@
-/** Failure path: a study in a non-terminal status -> FAILED, then a PHI-free event and message. */
+/**
+ * A study version that cannot finish -> FAILED with a reason code, then a
+ * PHI-free event and message. Reached from the workflow's own failure path
+ * ("Mark failed"), and from outside it when an execution ended some other way
+ * (an EventBridge rule on execution status changes, and the sweeper).
+ */
 import { assertWorkflowInput } from './workflow-input';
 import { DetailType } from '../../shared/events';
 import { StudyStatus } from '../../shared/records';
@@ -8,6 +13,19 @@ import { EventPublisher, MessagePublisher, publishEvent, publishMessage } from '
 import { TableContext } from '../storage/context';
 import { getStudy, NON_TERMINAL_STATUSES, transitionStudy } from '../storage/studies';
 
+/** Why a study is FAILED (`failureReason` on the study, `reasonCode` in `Study Failed`). */
+export const FailureReason = {
+  /** A step failed and the workflow's failure path ran. */
+  STEP_FAILED: 'STEP_FAILED',
+  /** The execution failed outside the failure path (e.g. a data limit or a runtime error). */
+  EXECUTION_FAILED: 'EXECUTION_FAILED',
+  EXECUTION_TIMED_OUT: 'EXECUTION_TIMED_OUT',
+  EXECUTION_ABORTED: 'EXECUTION_ABORTED',
+  /** The study was being analysed but no execution of it exists any more. */
+  EXECUTION_LOST: 'EXECUTION_LOST',
+} as const;
+export type FailureReasonValue = (typeof FailureReason)[keyof typeof FailureReason];
+
 export interface MarkFailedDeps {
   readonly table: TableContext;
   readonly events: EventPublisher;
@@ -16,11 +34,24 @@ export interface MarkFailedDeps {
   readonly clock?: () => Date;
 }
 
+export interface MarkFailedOptions {
+  /** @default FailureReason.STEP_FAILED */
+  readonly reasonCode?: FailureReasonValue;
+  /**
+   * Notify only when this call moved the study. The workflow's own path
+   * notifies again on a retry (its first attempt may have crashed after the
+   * move); the watchers must not announce a failure the workflow already did.
+   * @default false
+   */
+  readonly onlyWhenMoved?: boolean;
+}
+
 export interface MarkFailedOutput {
   readonly studyKey: string;
   readonly version: number;
   readonly status: string;
   readonly errorName: string;
+  readonly reasonCode: FailureReasonValue;
   readonly notified: boolean;
 }
 
@@ -30,10 +61,11 @@ export function safeErrorName(input: FailureInput): string {
   return typeof name === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(name) ? name : 'Unknown';
 }
 
-export async function markFailed(deps: MarkFailedDeps, input: FailureInput): Promise<MarkFailedOutput> {
+export async function markFailed(deps: MarkFailedDeps, input: FailureInput, options: MarkFailedOptions = {}): Promise<MarkFailedOutput> {
   assertWorkflowInput(input);
   const { studyKey, version } = input;
   const errorName = safeErrorName(input);
+  const reasonCode = options.reasonCode ?? FailureReason.STEP_FAILED;
   const now = (deps.clock ?? (() => new Date()))().toISOString();
   const moved = await transitionStudy(deps.table, {
     studyKey,
@@ -41,22 +73,28 @@ export async function markFailed(deps: MarkFailedDeps, input: FailureInput): Pro
     from: NON_TERMINAL_STATUSES,
     to: StudyStatus.FAILED,
     now,
-    attributes: { failureError: errorName },
+    attributes: { failureError: errorName, failureReason: reasonCode },
   });
   if (!moved) {
     const meta = await getStudy(deps.table, studyKey);
-    if (meta?.status !== StudyStatus.FAILED || meta.version !== version) {
-      // COMPLETED, or superseded by a newer version: nothing to report as failed.
-      deps.log.warn('Study not marked failed', { studyKey, version, status: meta?.status ?? 'MISSING' });
-      return { studyKey, version, status: meta?.status ?? 'MISSING', errorName, notified: false };
+    const status = meta?.status ?? 'MISSING';
+    if (options.onlyWhenMoved || meta?.status !== StudyStatus.FAILED || meta.version !== version) {
+      // COMPLETED, superseded by a newer version, or already announced: nothing to report.
+      if (!options.onlyWhenMoved) deps.log.warn('Study not marked failed', { studyKey, version, status });
+      return { studyKey, version, status, errorName, reasonCode, notified: false };
     }
   }
-  await publishEvent(deps.events, DetailType.STUDY_FAILED, { studyKey, version, errorName });
-  await publishMessage(deps.messages, 'Imaging study failed', [
-    'The analysis of an imaging study failed.',
-    `Study (pseudonymous): ${studyKey}`,
-    `Version: ${version}`,
-    `Error type: ${errorName}`,
-  ]);
-  return { studyKey, version, status: StudyStatus.FAILED, errorName, notified: true };
+  await publishEvent(deps.events, DetailType.STUDY_FAILED, { studyKey, version, errorName, reasonCode });
+  await publishMessage(deps.messages, {
+    subject: 'Imaging study failed',
+    eventType: DetailType.STUDY_FAILED,
+    lines: [
+      'The analysis of an imaging study failed.',
+      `Study (pseudonymous): ${studyKey}`,
+      `Version: ${version}`,
+      `Reason: ${reasonCode}`,
+      `Error type: ${errorName}`,
+    ],
+  });
+  return { studyKey, version, status: StudyStatus.FAILED, errorName, reasonCode, notified: true };
 }

@@ -1,4 +1,8 @@
-/** Announces a study version's outcome: an EventBridge event and an SNS message, both PHI-free. */
+/**
+ * Announces how a study version came out: `Analysis Completed` (released, or
+ * decided by a clinician) or `Review Overdue` (the review deadline passed), as
+ * an EventBridge event and an SNS message, both PHI-free.
+ */
 import { assertWorkflowInput, InvalidStepInputError } from './workflow-input';
 import { DetailType, DetailTypeValue } from '../../shared/events';
 import { AggregateSummary, PersistedReport } from '../../shared/workflow';
@@ -10,6 +14,8 @@ export interface NotifyOutcomeInput {
   readonly aggregate: AggregateSummary;
   readonly persisted?: PersistedReport;
   readonly detailType: DetailTypeValue;
+  /** The clinician's decision, when there was one. */
+  readonly review?: { readonly decision?: string };
 }
 
 export interface NotifyOutcomeDeps {
@@ -17,7 +23,7 @@ export interface NotifyOutcomeDeps {
   readonly messages: MessagePublisher;
 }
 
-const OUTCOME_TYPES: readonly string[] = [DetailType.ANALYSIS_COMPLETED, DetailType.REVIEW_REQUIRED];
+const OUTCOME_TYPES: readonly string[] = [DetailType.ANALYSIS_COMPLETED, DetailType.REVIEW_OVERDUE];
 
 export async function notifyOutcome(
   deps: NotifyOutcomeDeps,
@@ -31,28 +37,42 @@ export async function notifyOutcome(
     throw new InvalidStepInputError('aggregate is required');
   }
   const { studyKey, version, aggregate, persisted } = input;
-  await publishEvent(deps.events, input.detailType, {
+  if (persisted?.overtaken === true) return { detailType: input.detailType, notified: false };
+  // At the deadline the workflow may have applied a decision recorded earlier: that is a completion.
+  const overdue = input.detailType === DetailType.REVIEW_OVERDUE && persisted?.reviewDecision === undefined;
+  const detailType = overdue || input.detailType !== DetailType.REVIEW_OVERDUE ? input.detailType : DetailType.ANALYSIS_COMPLETED;
+  const reviewDecision = persisted?.reviewDecision ?? input.review?.decision;
+  await publishEvent(deps.events, detailType, {
     studyKey,
     version,
+    priority: aggregate.priority,
     findingCount: aggregate.findingCount,
     maxConfidence: aggregate.maxConfidence,
     reviewRequired: aggregate.reviewRequired,
+    reviewDecision,
     succeeded: aggregate.succeeded,
     failed: aggregate.failed,
     skipped: aggregate.skipped,
     status: persisted?.status,
+    reportVersion: persisted?.reportVersion,
     reportKey: persisted?.fhirKey,
     htmlReportKey: persisted?.htmlKey,
   });
-  await publishMessage(deps.messages, `Imaging pipeline: ${input.detailType}`, [
-    input.detailType === DetailType.REVIEW_REQUIRED
-      ? 'An imaging study needs a clinician review.'
-      : 'The AI analysis of an imaging study is complete.',
-    `Study (pseudonymous): ${studyKey}`,
-    `Version: ${version}`,
-    `Findings: ${aggregate.findingCount} (highest confidence ${aggregate.maxConfidence.toFixed(2)})`,
-    `Analyzers failed: ${aggregate.failed.length}`,
-    ...(persisted === undefined ? [] : [`Report: ${persisted.fhirKey}`]),
-  ]);
-  return { detailType: input.detailType, notified: true };
+  await publishMessage(deps.messages, {
+    subject: `Imaging pipeline: ${detailType}${overdue ? ` (${aggregate.priority})` : ''}`,
+    eventType: detailType,
+    priority: aggregate.priority,
+    lines: [
+      overdue
+        ? 'The review of an imaging study is overdue; a preliminary report was issued and a decision is still accepted.'
+        : 'The AI analysis of an imaging study is complete.',
+      `Study (pseudonymous): ${studyKey}`,
+      `Version: ${version}`,
+      `Priority: ${aggregate.priority}`,
+      `Findings: ${aggregate.findingCount} (highest confidence ${aggregate.maxConfidence.toFixed(2)})`,
+      `Analyzers failed: ${aggregate.failed.length}`,
+      ...(persisted === undefined ? [] : [`Report: ${persisted.fhirKey}`]),
+    ],
+  });
+  return { detailType, notified: true };
 }

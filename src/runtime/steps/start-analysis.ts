@@ -1,9 +1,10 @@
 /**
- * READY a study version and start its one workflow execution. Safe to repeat:
- * the status move is conditional and the execution name is deterministic.
+ * READY a study version and start its one workflow execution (and, when the
+ * HealthImaging option is on, its one import execution). Safe to repeat: the
+ * status move is conditional and the execution names are deterministic.
  */
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
-import { executionName, StudyStatus } from '../../shared/records';
+import { executionName, healthImagingExecutionName, StudyStatus } from '../../shared/records';
 import { WorkflowInput } from '../../shared/workflow';
 import { TableContext } from '../storage/context';
 import { StudyMeta, transitionStudy } from '../storage/studies';
@@ -11,14 +12,15 @@ import { StudyMeta, transitionStudy } from '../storage/studies';
 export interface ExecutionStarter {
   readonly client: SFNClient;
   readonly stateMachineArn: string;
+  /** Also start the study version's HealthImaging import here. @default - no import */
+  readonly healthImagingStateMachineArn?: string;
 }
 
-/** Starts the execution for `studyKey`/`version`; false when it already existed. */
-export async function startStudyExecution(starter: ExecutionStarter, input: WorkflowInput): Promise<boolean> {
+async function startNamed(client: SFNClient, stateMachineArn: string, name: string, input: WorkflowInput): Promise<boolean> {
   try {
-    await starter.client.send(new StartExecutionCommand({
-      stateMachineArn: starter.stateMachineArn,
-      name: executionName(input.studyKey, input.version),
+    await client.send(new StartExecutionCommand({
+      stateMachineArn,
+      name,
       input: JSON.stringify({ studyKey: input.studyKey, version: input.version }),
     }));
     return true;
@@ -28,6 +30,20 @@ export async function startStudyExecution(starter: ExecutionStarter, input: Work
     }
     throw error;
   }
+}
+
+/**
+ * Starts the execution for `studyKey`/`version`; false when it already existed.
+ * The import (when configured) is started first: if that start fails, the
+ * analysis is not started either, the study stays READY, and the redelivered
+ * message or the sweeper's READY retry starts both, so neither start is lost.
+ */
+export async function startStudyExecution(starter: ExecutionStarter, input: WorkflowInput): Promise<boolean> {
+  const importArn = starter.healthImagingStateMachineArn;
+  if (importArn !== undefined) {
+    await startNamed(starter.client, importArn, healthImagingExecutionName(input.studyKey, input.version), input);
+  }
+  return startNamed(starter.client, starter.stateMachineArn, executionName(input.studyKey, input.version), input);
 }
 
 /**

@@ -1,5 +1,5 @@
 /** Checks of the workflow state a step receives (it crosses a service boundary). */
-import { WorkflowInput } from '../../shared/workflow';
+import { STUDY_SUPERSEDED_ERROR, WorkflowInput } from '../../shared/workflow';
 
 export class InvalidStepInputError extends Error {
   constructor(problem: string) {
@@ -22,5 +22,13 @@ export function assertWorkflowInput(input: Partial<WorkflowInput> | undefined): 
   }
   if (typeof input.version !== 'number' || !Number.isInteger(input.version) || input.version < 1) {
     throw new InvalidStepInputError('version must be a positive integer');
+  }
+}
+
+/** A newer version of the study opened while this one was being analysed: the newer run takes over. */
+export class StudySupersededError extends Error {
+  constructor() {
+    super('A newer version of the study exists');
+    this.name = STUDY_SUPERSEDED_ERROR;
   }
 }

@@ -23,6 +23,10 @@ export interface InstanceRecord {
   readonly dicomKey?: string;
   /** Set when burned-in text is suspected and the policy is FLAG_FOR_REVIEW: the study must be reviewed. */
   readonly requiresReview?: boolean;
+  /** DICOM Body Part Examined (upper case), SOP Class UID and Instance Number: what analyzers route and select on. */
+  readonly bodyPart?: string;
+  readonly sopClassUid?: string;
+  readonly instanceNumber?: number;
   /** ISO-8601 time of the first successful write; never changes afterwards. */
   readonly receivedAt: string;
 }

@@ -77,3 +77,14 @@ export async function copyToQuarantine(
 export async function deleteObject(s3: S3Client, location: ObjectLocation): Promise<void> {
   await s3.send(new DeleteObjectCommand({ Bucket: location.bucket, Key: location.key }));
 }
+
+/** Writes a value as a JSON object. */
+export async function putJson(s3: S3Client, location: { readonly bucket: string; readonly key: string }, value: unknown): Promise<void> {
+  await putObjects(s3, location.bucket, [{ key: location.key, body: JSON.stringify(value), contentType: 'application/json' }]);
+}
+
+/** Reads a JSON object: its value, or undefined when it does not exist. */
+export async function getJson<T>(s3: S3Client, location: { readonly bucket: string; readonly key: string }): Promise<T | undefined> {
+  const bytes = await getObjectBytes(s3, location);
+  return bytes === undefined ? undefined : JSON.parse(Buffer.from(bytes).toString('utf8')) as T;
+}

@@ -1,8 +1,12 @@
-/** ANALYSIS and REPORT items of one study version (plain puts: a retry rewrites the same data). */
-import { BatchWriteCommand, BatchWriteCommandOutput, PutCommand } from '@aws-sdk/lib-dynamodb';
+/**
+ * ANALYSIS and REPORT items of one study version (plain puts: a retry rewrites
+ * the same data). An ANALYSIS item holds the analyzer's outcome and the S3 key
+ * of its full result: findings can outgrow a DynamoDB item.
+ */
+import { BatchWriteCommand, BatchWriteCommandOutput, PutCommand, QueryCommand, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { TableContext } from './context';
-import { AnalyzerResult } from '../../shared/analyzer-result';
-import { analysisSk, reportSk, studyPk } from '../../shared/records';
+import { analysisSk, REPORT_SK_PREFIX, reportSk, studyPk } from '../../shared/records';
+import { AnalyzerOutcome } from '../../shared/workflow';
 
 /** Run id of an analysis: the study version, zero-padded so items sort by version. */
 export function analysisRun(version: number): string {
@@ -16,7 +20,7 @@ export async function putAnalysisResults(
   ctx: TableContext,
   studyKey: string,
   version: number,
-  results: readonly AnalyzerResult[],
+  results: readonly AnalyzerOutcome[],
   now: string,
 ): Promise<void> {
   const items = results.map((result) => ({
@@ -43,6 +47,8 @@ export async function putAnalysisResults(
 export interface ReportRecord {
   readonly studyKey: string;
   readonly version: number;
+  /** 1 for the workflow's report of the version; later decisions add revisions. */
+  readonly revision: number;
   /** FHIR DiagnosticReport.status. */
   readonly reportStatus: string;
   readonly fhirKey: string;
@@ -57,6 +63,35 @@ export interface ReportRecord {
 export async function putReportRecord(ctx: TableContext, record: ReportRecord): Promise<void> {
   await ctx.doc.send(new PutCommand({
     TableName: ctx.tableName,
-    Item: { PK: studyPk(record.studyKey), SK: reportSk(record.version), ...record },
+    Item: { PK: studyPk(record.studyKey), SK: reportSk(record.version, record.revision), ...record },
   }));
+}
+
+/** Every report of a study, oldest first (a study has a handful: one per version, plus late decisions). */
+export async function listReports(ctx: TableContext, studyKey: string): Promise<ReportRecord[]> {
+  const items: ReportRecord[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ctx.doc.send(new QueryCommand({
+      TableName: ctx.tableName,
+      KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+      ExpressionAttributeValues: { ':pk': studyPk(studyKey), ':prefix': REPORT_SK_PREFIX },
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    }));
+    items.push(...(page.Items ?? []).map(({ PK: _pk, SK: _sk, ...rest }) => rest as ReportRecord));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return items;
+}
+
+/** Whether a final (or amended) report of the study was issued before this version and revision. */
+export async function hasFinalReport(
+  ctx: TableContext,
+  studyKey: string,
+  options: { before: { version: number; revision: number } },
+): Promise<boolean> {
+  const { version, revision } = options.before;
+  return (await listReports(ctx, studyKey)).some((r) => (r.reportStatus === 'final' || r.reportStatus === 'amended')
+    && (r.version < version || (r.version === version && r.revision < revision)));
 }

@@ -9,7 +9,16 @@
  */
 import { GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, TableContext } from './context';
-import { META_SK, STATUS_INDEX_NAME, StudyStatus, StudyStatusValue, studyPk } from '../../shared/records';
+import {
+  HealthImagingImportRecord,
+  HealthImagingStatus,
+  INSTANCE_SK_PREFIX,
+  META_SK,
+  STATUS_INDEX_NAME,
+  StudyStatus,
+  StudyStatusValue,
+  studyPk,
+} from '../../shared/records';
 
 export interface StudyMeta {
   readonly studyKey: string;
@@ -26,8 +35,24 @@ export interface StudyMeta {
   /** Sort key of the instance whose arrival opened the current version. */
   readonly openedBy: string;
   readonly reviewDecision?: string;
+  /** Priority of the version's findings (set when the workflow holds or releases it). */
+  readonly priority?: string;
+  /** When the held version's review is due (ISO time). */
+  readonly reviewDeadline?: string;
+  /** The deadline passed and a preliminary report is out; a decision is still accepted. */
+  readonly reviewOverdue?: boolean;
+  /** Latest report revision of the version. */
+  readonly reportRevision?: number;
   /** Last version whose "Study Received" event was published. */
   readonly announcedVersion?: number;
+  /**
+   * Instances recorded, counted as each is first written (so readiness needs no
+   * query over thousands of instances). May lag by one after a crash between
+   * the two writes; readiness then falls back to the quiet period.
+   */
+  readonly instanceCount?: number;
+  /** The HealthImaging import of the newest version that has one (when the option is on). */
+  readonly healthImaging?: HealthImagingImportRecord;
 }
 
 export interface StudyArrival {
@@ -160,6 +185,19 @@ async function openNewVersion(ctx: TableContext, current: StudyMeta, arrival: St
   return toMeta(result.Attributes ?? {});
 }
 
+/** Counts one newly recorded instance; returns the study's count. */
+export async function countNewInstance(ctx: TableContext, studyKey: string): Promise<number> {
+  const result = await ctx.doc.send(new UpdateCommand({
+    TableName: ctx.tableName,
+    Key: metaKey(studyKey),
+    UpdateExpression: 'ADD instanceCount :one',
+    ConditionExpression: 'attribute_exists(PK)',
+    ExpressionAttributeValues: { ':one': 1 },
+    ReturnValues: 'UPDATED_NEW',
+  }));
+  return Number(result.Attributes?.instanceCount ?? 0);
+}
+
 /**
  * Notes that "Study Received" went out for `version`, so a redelivered message
  * re-announces only when the first attempt crashed before publishing.
@@ -221,6 +259,73 @@ export async function transitionStudy(ctx: TableContext, transition: StatusTrans
     }
     throw error;
   }
+}
+
+/** Import statuses after which a version's record only changes by being written again as it is. */
+const FINAL_IMPORT_STATUSES = [HealthImagingStatus.COMPLETED, HealthImagingStatus.PARTIAL, HealthImagingStatus.FAILED, HealthImagingStatus.SKIPPED];
+
+/**
+ * Records a study version's HealthImaging import on the study META. Never
+ * replaces the record of a newer version, nor a final status of the same
+ * version with another status; writing the same final status again is allowed
+ * (a retried step then announces it again). Leaves `updatedAt` alone: it orders
+ * the status index and the sweeper's grace periods. Returns false when refused.
+ */
+export async function recordHealthImagingImport(ctx: TableContext, studyKey: string, record: HealthImagingImportRecord): Promise<boolean> {
+  const finals = Object.fromEntries(FINAL_IMPORT_STATUSES.map((status, index) => [`:final${index}`, status]));
+  try {
+    await ctx.doc.send(new UpdateCommand({
+      TableName: ctx.tableName,
+      Key: metaKey(studyKey),
+      UpdateExpression: 'SET #hi = :record',
+      ConditionExpression: 'attribute_exists(PK) AND (attribute_not_exists(#hi) OR #hi.#version < :version OR (#hi.#version = :version'
+        + ` AND (NOT (#hi.#status IN (${Object.keys(finals).join(', ')})) OR #hi.#status = :status)))`,
+      ExpressionAttributeNames: { '#hi': 'healthImaging', '#version': 'version', '#status': 'status' },
+      ExpressionAttributeValues: { ':record': record, ':version': record.version, ':status': record.status, ...finals },
+    }));
+    return true;
+  } catch (error) {
+    if (isConditionFailure(error)) {
+      return false;
+    }
+    throw error;
+  }
+}
+
+/** A study instance whose de-identified DICOM (Part 10) is stored. */
+export interface StudyDicomObject {
+  readonly seriesKey: string;
+  readonly instanceKey: string;
+  /** Key of the de-identified DICOM in the derived-images bucket. */
+  readonly dicomKey: string;
+}
+
+export interface StudyDicomPage {
+  readonly objects: readonly StudyDicomObject[];
+  /** Pass back to read the next page; undefined after the last one. */
+  readonly cursor?: string;
+}
+
+/**
+ * One page (up to `limit` instances read) of a study's instances that have a
+ * de-identified DICOM, in sort-key order, after `cursor`. A page may hold no
+ * object and still have a cursor (the filter applies after the limit).
+ */
+export async function listStudyDicomPage(ctx: TableContext, studyKey: string, cursor: string | undefined, limit: number): Promise<StudyDicomPage> {
+  const page: QueryCommandOutput = await ctx.doc.send(new QueryCommand({
+    TableName: ctx.tableName,
+    KeyConditionExpression: 'PK = :pk AND begins_with(SK, :prefix)',
+    FilterExpression: 'attribute_exists(dicomKey)',
+    ProjectionExpression: 'seriesKey, instanceKey, dicomKey',
+    ExpressionAttributeValues: { ':pk': studyPk(studyKey), ':prefix': INSTANCE_SK_PREFIX },
+    ConsistentRead: true,
+    Limit: limit,
+    ExclusiveStartKey: cursor === undefined ? undefined : { PK: studyPk(studyKey), SK: cursor },
+  }));
+  const objects = (page.Items ?? []).filter((item) =>
+    typeof item.dicomKey === 'string' && typeof item.seriesKey === 'string' && typeof item.instanceKey === 'string') as StudyDicomObject[];
+  const next = page.LastEvaluatedKey?.SK;
+  return { objects, cursor: typeof next === 'string' ? next : undefined };
 }
 
 /** All studies in one status (StatusIndex), oldest update first. */

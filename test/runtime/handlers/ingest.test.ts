@@ -143,6 +143,27 @@ describe('ingest handler (dynalite + s3rver)', () => {
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(1);
   });
 
+  test('a series with an expected count is counted as it arrives: READY on the last slice, with no COUNT query over its instances', async () => {
+    const studyUid = '1.2.826.0.1.3680043.8.498.89';
+    const slices = [1, 2, 3].map((n) => makeDicom({
+      rows: 8, columns: 8, numberOfStudyRelatedInstances: 3, phi: { studyUid, sopUid: `${studyUid}.${n}` },
+    }));
+    const send = jest.spyOn(engines.doc, 'send');
+    const handler = handleIngestBatch(deps());
+    const { studyKey } = await prepareObject(slices[0], { pseudonymKey: PSEUDONYM_KEY });
+    const table = { doc: engines.doc, tableName: engines.tableName };
+    for (const [i, slice] of slices.entries()) {
+      expect((await handler(sqsEvent(await upload(`uploads/c/${i}.dcm`, slice)))).batchItemFailures).toEqual([]);
+      expect(await getStudy(table, studyKey)).toMatchObject({ instanceCount: i + 1, status: i < 2 ? 'RECEIVING' : 'READY' });
+    }
+    const countQueries = send.mock.calls.filter(([command]) => (command.input as { Select?: string }).Select === 'COUNT');
+    send.mockRestore();
+    expect(countQueries).toHaveLength(0);
+    // A redelivered slice is not counted twice.
+    await handler(sqsEvent(await upload('uploads/c/0.dcm', slices[0])));
+    expect(await getStudy(table, studyKey)).toMatchObject({ instanceCount: 3 });
+  });
+
   test('empty, non-image and truncated files are quarantined with distinct reasons and REJECTED records', async () => {
     const cases = [
       { key: 'uploads/bad/empty.dcm', body: new Uint8Array(0), reason: 'EMPTY_OBJECT' },

@@ -1,43 +1,26 @@
-import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { mockClient } from 'aws-sdk-client-mock';
+import { outcomeOf } from '../../../src/core/analysis';
+import { thresholdRules } from '../../../src/core/findings';
 import { handleAggregateFindings } from '../../../src/runtime/handlers/workflow/aggregate-findings.lambda';
 import { handleMarkFailed } from '../../../src/runtime/handlers/workflow/mark-failed.lambda';
 import { handleNotifyOutcome } from '../../../src/runtime/handlers/workflow/notify-outcome.lambda';
 import { handlePersistResults } from '../../../src/runtime/handlers/workflow/persist-results.lambda';
 import { handleSelectImages } from '../../../src/runtime/handlers/workflow/select-images.lambda';
-import { SafeLog } from '../../../src/runtime/lambda/logger';
-import { getStudy, recordInstance, recordStudyArrival, TableContext, transitionStudy } from '../../../src/runtime/storage';
-import { ANALYZER_CONTRACT_VERSION, AnalyzerResult, AnalyzerStatus } from '../../../src/shared/analyzer-result';
-import { instanceSk, StudyStatus, StudyStatusValue, studyPk } from '../../../src/shared/records';
-import { WorkflowStateWithResults } from '../../../src/shared/workflow';
-import { LocalEngines, startLocalEngines, TEST_REGION } from '../../support/local-engines';
+import { getStudy, recordInstance, recordStudyArrival, transitionStudy } from '../../../src/runtime/storage';
+import { putJson } from '../../../src/runtime/storage/objects';
+import { ANALYZER_CONTRACT_VERSION, AnalyzerResult, AnalyzerStatus, StudyContext } from '../../../src/shared/analyzer-result';
+import { FindingRule } from '../../../src/shared/finding-rules';
+import { instanceSk, manifestKey, StudyStatus, StudyStatusValue, studyPk } from '../../../src/shared/records';
+import { AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
+import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
+import { summaryOf } from '../../support/summaries';
 
-const eventBridge = mockClient(EventBridgeClient);
-const sns = mockClient(SNSClient);
-const silent: SafeLog = { info: jest.fn(), warn: jest.fn(), error: jest.fn() };
+const local = useLocalEngines();
+const publishers = usePublisherMocks();
+const silent = silentLog();
 const NOW = new Date('2025-03-01T12:00:00.000Z');
 const clock = () => NOW;
-
-let engines: LocalEngines;
-let table: TableContext;
-beforeAll(async () => {
-  engines = await startLocalEngines();
-  table = { doc: engines.doc, tableName: engines.tableName };
-});
-afterAll(async () => {
-  await engines.stop();
-  eventBridge.restore();
-  sns.restore();
-});
-beforeEach(() => {
-  eventBridge.reset();
-  sns.reset();
-  eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
-  sns.on(PublishCommand).resolves({ MessageId: 'm' });
-});
 
 let counter = 0;
 /** A study with `instances` instances, moved to `status` (version 1). */
@@ -45,7 +28,7 @@ async function study(status: StudyStatusValue, instances = 2, flagged: number[] 
   const studyKey = `wf${++counter}`;
   for (let i = 1; i <= instances; i++) {
     const prefix = `studies/${studyKey}/s1/i${i}/`;
-    await recordInstance(table, {
+    await recordInstance(local.table, {
       studyKey,
       seriesKey: 's1',
       instanceKey: `i${i}`,
@@ -62,7 +45,7 @@ async function study(status: StudyStatusValue, instances = 2, flagged: number[] 
       sourceSha256: 'a'.repeat(64),
       receivedAt: '2025-03-01T11:00:00.000Z',
     });
-    await recordStudyArrival(table, {
+    await recordStudyArrival(local.table, {
       studyKey, instanceSk: instanceSk('s1', `i${i}`), arrivedAt: `2025-03-01T11:00:0${i}.000Z`, singleImage: false, now: NOW.toISOString(),
     });
   }
@@ -70,14 +53,12 @@ async function study(status: StudyStatusValue, instances = 2, flagged: number[] 
   let from: StudyStatusValue = StudyStatus.RECEIVING;
   for (const next of path) {
     if (from === status) break;
-    await transitionStudy(table, { studyKey, version: 1, from: [from], to: next, now: NOW.toISOString() });
+    await transitionStudy(local.table, { studyKey, version: 1, from: [from], to: next, now: NOW.toISOString() });
     from = next;
   }
   return studyKey;
 }
 
-const events = () => ({ client: new EventBridgeClient({ region: TEST_REGION }), busName: 'bus' });
-const messages = () => ({ client: new SNSClient({ region: TEST_REGION }), topicArn: 'arn:aws:sns:us-east-1:111122223333:topic' });
 
 function analyzerResult(confidences: number[]): AnalyzerResult {
   return {
@@ -91,28 +72,71 @@ function analyzerResult(confidences: number[]): AnalyzerResult {
   };
 }
 
-describe('select-images', () => {
-  const select = () => handleSelectImages({ table, derivedBucket: engines.buckets.derived, log: silent, clock });
+/** An analyzer's study result stored where the collect step puts it, and the outcome that points at it. */
+let resultCounter = 0;
+async function stored(result: AnalyzerResult): Promise<AnalyzerOutcome> {
+  const location = { bucket: local.engines.buckets.derived, key: `studies/test/v0001/analyses/${result.analyzerName}/result-${++resultCounter}.json` };
+  await putJson(local.engines.s3, location, result);
+  return outcomeOf({ ...result, imageCount: 1, failedImageCount: 0 }, location);
+}
 
-  test('claims READY -> ANALYZING and describes every instance', async () => {
+async function loadResult(outcome: AnalyzerOutcome): Promise<AnalyzerResult> {
+  const object = await local.engines.s3.send(new GetObjectCommand({ Bucket: outcome.result!.bucket, Key: outcome.result!.key }));
+  return JSON.parse(await object.Body!.transformToString()) as AnalyzerResult;
+}
+
+function context(studyKey: string): StudyContext {
+  return {
+    schemaVersion: ANALYZER_CONTRACT_VERSION,
+    studyKey,
+    version: 1,
+    imageCount: 1,
+    seriesCount: 1,
+    modalities: ['CT'],
+    bodyParts: [],
+    sourceKinds: ['DICOM'],
+    requiresReview: false,
+    manifest: { bucket: local.engines.buckets.derived, key: manifestKey(studyKey, 1) },
+  };
+}
+
+describe('select-images', () => {
+  const select = () => handleSelectImages({
+    table: local.table, s3: local.engines.s3, derivedBucket: local.engines.buckets.derived, log: silent, clock,
+  });
+
+  test('claims READY -> ANALYZING, writes the manifest of every instance and returns a bounded summary', async () => {
     const studyKey = await study(StudyStatus.READY);
-    const descriptor = await select()({ studyKey, version: 1 });
-    expect(descriptor).toEqual({
+    const summary = await select()({ studyKey, version: 1 });
+    const manifest = { bucket: local.engines.buckets.derived, key: `studies/${studyKey}/v0001/manifest.json` };
+    expect(summary).toEqual({
       schemaVersion: ANALYZER_CONTRACT_VERSION,
       studyKey,
       version: 1,
-      images: [1, 2].map((i) => ({
-        imageRef: `s1/i${i}`,
-        bucket: engines.buckets.derived,
-        previewKey: `studies/${studyKey}/s1/i${i}/preview.png`,
-        analysisKey: `studies/${studyKey}/s1/i${i}/analysis.png`,
-        width: 64,
-        height: 32,
-        modality: 'CT',
-      })),
+      imageCount: 2,
+      seriesCount: 1,
+      modalities: ['CT'],
+      bodyParts: [],
+      sourceKinds: ['DICOM'],
       requiresReview: false,
+      manifest,
     });
-    expect(await getStudy(table, studyKey)).toMatchObject({ status: 'ANALYZING' });
+    const object = await local.engines.s3.send(new GetObjectCommand({ Bucket: manifest.bucket, Key: manifest.key }));
+    const images = JSON.parse(await object.Body!.transformToString());
+    expect(images).toEqual([1, 2].map((i) => ({
+      imageRef: `s1/i${i}`,
+      bucket: local.engines.buckets.derived,
+      previewKey: `studies/${studyKey}/s1/i${i}/preview.png`,
+      analysisKey: `studies/${studyKey}/s1/i${i}/analysis.png`,
+      width: 64,
+      height: 32,
+      analysisWidth: 64,
+      analysisHeight: 32,
+      modality: 'CT',
+      sourceKind: 'DICOM',
+      seriesKey: 's1',
+    })));
+    expect(await getStudy(local.table, studyKey)).toMatchObject({ status: 'ANALYZING' });
     // A retried step finds its own claim and succeeds again.
     await expect(select()({ studyKey, version: 1 })).resolves.toMatchObject({ studyKey });
   });
@@ -127,7 +151,7 @@ describe('select-images', () => {
     await expect(select()({ studyKey: receiving, version: 1 })).rejects.toMatchObject({ name: 'StudyStateError' });
     const ready = await study(StudyStatus.READY);
     await expect(select()({ studyKey: ready, version: 2 })).rejects.toMatchObject({ name: 'StudyStateError' });
-    expect(await getStudy(table, ready)).toMatchObject({ status: 'READY' });
+    expect(await getStudy(local.table, ready)).toMatchObject({ status: 'READY' });
   });
 
   test('rejects malformed input', async () => {
@@ -136,19 +160,53 @@ describe('select-images', () => {
 });
 
 describe('aggregate-findings', () => {
-  test('uses the input threshold, else the configured one', async () => {
-    const aggregate = handleAggregateFindings({ defaultThreshold: 0.9, log: silent });
-    expect((await aggregate({ results: [analyzerResult([0.85])] })).reviewRequired).toBe(true);
-    expect((await aggregate({ results: [analyzerResult([0.85])], autoReleaseThreshold: 0.8 })).reviewRequired).toBe(false);
-    expect((await aggregate({ results: [analyzerResult([0.85])], autoReleaseThreshold: 0.8, studyRequiresReview: true })).reviewRequired).toBe(true);
+  const aggregate = () => handleAggregateFindings({ s3: local.engines.s3, derivedBucket: local.engines.buckets.derived, log: silent });
+  const request = (results: AnalyzerOutcome[], findingRules: FindingRule[] = thresholdRules(0.8), studyRequiresReview = false) =>
+    ({ studyKey: 'agg', version: 1, results, findingRules, studyRequiresReview });
+
+  test('reads the results from S3, applies the rules and stores every decision beside them', async () => {
+    const results = [await stored(analyzerResult([0.85, 0.5]))];
+    const summary = await aggregate()(request(results));
+    expect(summary).toMatchObject({ reviewRequired: true, findingCount: 2, heldCount: 1, maxConfidence: 0.85, priority: 'ROUTINE' });
+    expect(summary.triage).toEqual({ bucket: local.engines.buckets.derived, key: 'studies/agg/v0001/triage.json' });
+    const object = await local.engines.s3.send(new GetObjectCommand({ Bucket: local.engines.buckets.derived, Key: summary.triage!.key }));
+    const triage = JSON.parse(await object.Body!.transformToString());
+    expect(triage.map((f: { action: string; analyzerName: string }) => [f.analyzerName, f.action])).toEqual([['quality', 'RELEASE'], ['quality', 'HOLD_FOR_REVIEW']]);
+    expect((await aggregate()(request(results, thresholdRules(0.4)))).reviewRequired).toBe(false);
+    expect((await aggregate()(request(results, thresholdRules(0.4), true))).reviewReasons).toEqual(['BURNED_IN_ANNOTATION']);
+  });
+
+  test('an outcome without a stored result (skipped, or failed early) counts by its status', async () => {
+    const skipped: AnalyzerOutcome = {
+      analyzerName: 'cxr',
+      modelId: 'm',
+      modelVersion: '1',
+      status: AnalyzerStatus.SKIPPED,
+      findingCount: 0,
+      durationMs: 0,
+      imageCount: 0,
+      failedImageCount: 0,
+      skipReason: 'MODALITY_NOT_APPLICABLE',
+    };
+    const summary = await aggregate()(request([await stored(analyzerResult([0.9])), skipped], thresholdRules(0.5)));
+    expect(summary).toMatchObject({ succeeded: ['quality'], skipped: ['cxr'], failed: [], reviewRequired: false });
+  });
+
+  test('a result reference that no longer resolves, or a malformed request, fails the step', async () => {
+    const outcome = await stored(analyzerResult([0.9]));
+    await expect(aggregate()(request([{ ...outcome, result: { ...outcome.result!, key: 'studies/none.json' } }])))
+      .rejects.toMatchObject({ name: 'StudyStateError' });
+    await expect(aggregate()({ ...request([outcome]), findingRules: undefined } as never)).rejects.toMatchObject({ name: 'InvalidStepInputError' });
   });
 });
 
 describe('persist-results', () => {
-  const persist = () => handlePersistResults({ table, s3: engines.s3, reportsBucket: engines.buckets.reports, log: silent, clock });
+  const persist = () => handlePersistResults({
+    table: local.table, s3: local.engines.s3, reportsBucket: local.engines.buckets.reports, log: silent, clock,
+  });
 
   async function readReport(key: string): Promise<string> {
-    return (await engines.s3.send(new GetObjectCommand({ Bucket: engines.buckets.reports, Key: key }))).Body!.transformToString();
+    return (await local.engines.s3.send(new GetObjectCommand({ Bucket: local.engines.buckets.reports, Key: key }))).Body!.transformToString();
   }
 
   async function state(
@@ -157,14 +215,14 @@ describe('persist-results', () => {
     review?: WorkflowStateWithResults['review'],
   ): Promise<WorkflowStateWithResults> {
     const studyKey = await study(status);
-    const results = [analyzerResult(confidences)];
+    const results = [await stored(analyzerResult(confidences))];
     const reviewRequired = confidences.some((c) => c < 0.8);
     return {
       studyKey,
       version: 1,
-      study: { schemaVersion: ANALYZER_CONTRACT_VERSION, studyKey, version: 1, images: [] },
+      study: context(studyKey),
       results,
-      aggregate: { findingCount: confidences.length, maxConfidence: Math.max(0, ...confidences), reviewRequired, succeeded: ['quality'], failed: [], skipped: [] },
+      aggregate: summaryOf(confidences, { reviewRequired, reviewReasons: reviewRequired ? ['FINDING_HELD'] : [] }),
       review,
     };
   }
@@ -172,14 +230,17 @@ describe('persist-results', () => {
   test('writes ANALYSIS and REPORT items and both reports, and completes the study', async () => {
     const input = await state(StudyStatus.ANALYZING, [0.95]);
     const persisted = await persist()(input);
-    const prefix = `studies/${input.studyKey}/reports/v1/`;
+    const prefix = `studies/${input.studyKey}/reports/v1/r1/`;
     expect(persisted).toEqual({ reportVersion: 1, fhirKey: `${prefix}diagnostic-report.json`, htmlKey: `${prefix}report.html`, status: 'COMPLETED' });
 
-    const items = (await engines.doc.send(new QueryCommand({
-      TableName: engines.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': studyPk(input.studyKey) },
+    const items = (await local.engines.doc.send(new QueryCommand({
+      TableName: local.engines.tableName, KeyConditionExpression: 'PK = :pk', ExpressionAttributeValues: { ':pk': studyPk(input.studyKey) },
     }))).Items ?? [];
-    expect(items.find((i) => i.SK === 'ANALYSIS#quality#v0001')).toMatchObject({ modelId: 'image-quality', status: 'SUCCEEDED', version: 1 });
-    expect(items.find((i) => i.SK === 'REPORT#0001')).toMatchObject({ reportStatus: 'final', fhirKey: persisted.fhirKey, htmlKey: persisted.htmlKey });
+    // The ANALYSIS item holds the outcome and where the full result is, not the findings (they can outgrow an item).
+    const analysis = items.find((i) => i.SK === 'ANALYSIS#quality#v0001');
+    expect(analysis).toMatchObject({ modelId: 'image-quality', status: 'SUCCEEDED', version: 1, findingCount: 1, result: input.results[0].result });
+    expect(analysis?.findings).toBeUndefined();
+    expect(items.find((i) => i.SK === 'REPORT#0001#01')).toMatchObject({ reportStatus: 'final', revision: 1, fhirKey: persisted.fhirKey, htmlKey: persisted.htmlKey });
     expect(items.find((i) => i.SK === 'META')).toMatchObject({ status: 'COMPLETED' });
 
     const fhir = JSON.parse(await readReport(persisted.fhirKey));
@@ -192,17 +253,32 @@ describe('persist-results', () => {
     await expect(persist()(input)).resolves.toEqual(persisted);
   });
 
+  test('a finding the rules suppressed stays out of both reports', async () => {
+    const input = await state(StudyStatus.ANALYZING, [0.95, 0.9]);
+    const result = await loadResult(input.results[0]);
+    const triage = result.findings.map((finding, i) => ({
+      analyzerName: 'quality', finding: i === 0 ? finding : { ...finding, label: 'Suppressed noise' }, action: i === 0 ? 'RELEASE' : 'SUPPRESS', priority: 'ROUTINE', rule: i,
+    }));
+    const triageObject = { bucket: local.engines.buckets.derived, key: `studies/${input.studyKey}/v0001/triage.json` };
+    await putJson(local.engines.s3, triageObject, triage);
+    const persisted = await persist()({ ...input, aggregate: { ...input.aggregate, findingCount: 1, suppressedCount: 1, triage: triageObject } });
+    const html = await readReport(persisted.htmlKey);
+    expect(html).toContain('Low contrast image');
+    expect(html).not.toContain('Suppressed noise');
+    expect(JSON.stringify(JSON.parse(await readReport(persisted.fhirKey)))).not.toContain('Suppressed noise');
+  });
+
   test('a required review without a decision leaves the study IN_REVIEW with a preliminary report', async () => {
     const input = await state(StudyStatus.ANALYZING, [0.5]);
     expect((await persist()(input)).status).toBe('IN_REVIEW');
-    expect(await getStudy(table, input.studyKey)).toMatchObject({ status: 'IN_REVIEW' });
+    expect(await getStudy(local.table, input.studyKey)).toMatchObject({ status: 'IN_REVIEW' });
   });
 
   test('a clinician REJECTED decision still completes and is recorded; the report stays preliminary', async () => {
     const input = await state(StudyStatus.IN_REVIEW, [0.5], { decision: 'REJECTED', reviewer: 'dr-pseudonym-1' });
     const persisted = await persist()(input);
     expect(persisted.status).toBe('COMPLETED');
-    expect(await getStudy(table, input.studyKey)).toMatchObject({ status: 'COMPLETED', reviewDecision: 'REJECTED' });
+    expect(await getStudy(local.table, input.studyKey)).toMatchObject({ status: 'COMPLETED', reviewDecision: 'REJECTED' });
     const fhir = JSON.parse(await readReport(persisted.fhirKey));
     expect(fhir.status).toBe('preliminary');
   });
@@ -217,24 +293,24 @@ describe('persist-results', () => {
   test('refuses to complete a study that is not being analysed', async () => {
     const input = await state(StudyStatus.RECEIVING, [0.9]);
     await expect(persist()(input)).rejects.toMatchObject({ name: 'StudyStateError' });
-    expect(await getStudy(table, input.studyKey)).toMatchObject({ status: 'RECEIVING' });
+    expect(await getStudy(local.table, input.studyKey)).toMatchObject({ status: 'RECEIVING' });
   });
 });
 
 describe('mark-failed', () => {
-  const markFailed = () => handleMarkFailed({ table, events: events(), messages: messages(), log: silent, clock });
+  const markFailed = () => handleMarkFailed({ table: local.table, events: publishers.events(), messages: publishers.messages(), log: silent, clock });
   const cause = 'Patient DOE^JANE MRN-0042 could not be processed';
 
   test('moves a non-terminal study to FAILED and notifies without the Cause', async () => {
     const studyKey = await study(StudyStatus.ANALYZING);
     const output = await markFailed()({ studyKey, version: 1, error: { Error: 'States.TaskFailed', Cause: cause } });
     expect(output).toMatchObject({ status: 'FAILED', errorName: 'States.TaskFailed', notified: true });
-    expect(await getStudy(table, studyKey)).toMatchObject({ status: 'FAILED' });
-    const entries = eventBridge.commandCalls(PutEventsCommand).flatMap((c) => c.args[0].input.Entries ?? []);
+    expect(await getStudy(local.table, studyKey)).toMatchObject({ status: 'FAILED' });
+    const entries = publishers.entries();
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ DetailType: 'Study Failed', Source: 'medical-imaging-pipeline' });
-    expect(JSON.parse(entries[0].Detail!)).toEqual({ studyKey, version: 1, errorName: 'States.TaskFailed' });
-    const published = JSON.stringify(sns.commandCalls(PublishCommand).map((c) => c.args[0].input));
+    expect(JSON.parse(entries[0].Detail!)).toEqual({ studyKey, version: 1, errorName: 'States.TaskFailed', reasonCode: 'STEP_FAILED' });
+    const published = JSON.stringify(publishers.messagesSent());
     expect(published).toContain(studyKey);
     for (const text of [cause, 'DOE^JANE', 'MRN-0042']) {
       expect(JSON.stringify(entries)).not.toContain(text);
@@ -249,13 +325,13 @@ describe('mark-failed', () => {
 
   test('does not touch a COMPLETED study or another version, and does not notify', async () => {
     const studyKey = await study(StudyStatus.ANALYZING);
-    await transitionStudy(table, { studyKey, version: 1, from: [StudyStatus.ANALYZING], to: StudyStatus.COMPLETED, now: NOW.toISOString() });
+    await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.ANALYZING], to: StudyStatus.COMPLETED, now: NOW.toISOString() });
     expect(await markFailed()({ studyKey, version: 1 })).toMatchObject({ status: 'COMPLETED', notified: false });
     const other = await study(StudyStatus.ANALYZING);
     expect(await markFailed()({ studyKey: other, version: 7 })).toMatchObject({ notified: false });
-    expect(await getStudy(table, other)).toMatchObject({ status: 'ANALYZING' });
-    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
-    expect(sns.commandCalls(PublishCommand)).toHaveLength(0);
+    expect(await getStudy(local.table, other)).toMatchObject({ status: 'ANALYZING' });
+    expect(publishers.entries()).toHaveLength(0);
+    expect(publishers.messagesSent()).toHaveLength(0);
   });
 
   test('a retry after success re-notifies but changes nothing', async () => {
@@ -266,24 +342,33 @@ describe('mark-failed', () => {
 });
 
 describe('notify-outcome', () => {
-  const notify = () => handleNotifyOutcome({ events: events(), messages: messages(), log: silent });
-  const aggregate = { findingCount: 2, maxConfidence: 0.91, reviewRequired: false, succeeded: ['quality'], failed: [], skipped: [] };
+  const notify = () => handleNotifyOutcome({ events: publishers.events(), messages: publishers.messages(), log: silent });
+  const aggregate = summaryOf([0.91, 0.85]);
 
   test('publishes the event and the SNS message with pseudonymous ids and counts only', async () => {
     const persisted = { reportVersion: 3, fhirKey: 'studies/k/reports/v3/diagnostic-report.json', htmlKey: 'studies/k/reports/v3/report.html', status: 'COMPLETED' };
     await notify()({ studyKey: 'k', version: 3, aggregate, persisted, detailType: 'Analysis Completed' });
-    const entry = eventBridge.commandCalls(PutEventsCommand)[0].args[0].input.Entries![0];
+    const entry = publishers.entries()[0];
     expect(entry).toMatchObject({ DetailType: 'Analysis Completed', EventBusName: 'bus', Source: 'medical-imaging-pipeline' });
     expect(JSON.parse(entry.Detail!)).toMatchObject({ studyKey: 'k', version: 3, findingCount: 2, reportKey: persisted.fhirKey });
-    const message = sns.commandCalls(PublishCommand)[0].args[0].input;
+    const message = publishers.messagesSent()[0];
     expect(message.TopicArn).toBe('arn:aws:sns:us-east-1:111122223333:topic');
     expect(message.Message).toContain('Findings: 2');
     expect(message.Message).toContain(persisted.fhirKey);
   });
 
+  test('at the deadline: Review Overdue, unless the deadline step applied a recorded decision (then Analysis Completed)', async () => {
+    const persisted = { reportVersion: 1, fhirKey: 'studies/k/reports/v1/r1/diagnostic-report.json', htmlKey: 'studies/k/reports/v1/r1/report.html' };
+    const overdue = { studyKey: 'k', version: 1, aggregate, detailType: 'Review Overdue' as const, review: { decision: 'TIMED_OUT' } };
+    await notify()({ ...overdue, persisted: { ...persisted, status: 'IN_REVIEW' } });
+    await notify()({ ...overdue, persisted: { ...persisted, status: 'COMPLETED', reviewDecision: 'REJECTED' } });
+    expect(publishers.entries().map((e) => [e.DetailType, JSON.parse(e.Detail!).reviewDecision])).toEqual([['Review Overdue', 'TIMED_OUT'], ['Analysis Completed', 'REJECTED']]);
+    expect(publishers.messagesSent().map((m) => m.Subject)).toEqual(['Imaging pipeline: Review Overdue (ROUTINE)', 'Imaging pipeline: Analysis Completed']);
+  });
+
   test('refuses an unknown detail type', async () => {
     await expect(notify()({ studyKey: 'k', version: 1, aggregate, detailType: 'Study Failed' }))
       .rejects.toMatchObject({ name: 'InvalidStepInputError' });
-    expect(eventBridge.commandCalls(PutEventsCommand)).toHaveLength(0);
+    expect(publishers.entries()).toHaveLength(0);
   });
 });

@@ -11,7 +11,8 @@ export function handleImageQuality(deps: Parameters<typeof analyzeImageQuality>[
     deps.log.info('Image quality assessed', {
       studyKey: invocation.study.studyKey,
       version: invocation.study.version,
-      imageCount: invocation.study.images.length,
+      batchIndex: invocation.batch.index,
+      imageCount: invocation.batch.images.length,
       findingCount: result.findings.length,
       durationMs: result.durationMs,
     });

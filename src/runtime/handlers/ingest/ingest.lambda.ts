@@ -4,6 +4,7 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { executionStarterFromEnv } from './execution-starter';
 import { deidentificationSettingsFromJson } from '../../../core/deid/settings';
 import { isRejection, prepareObject } from '../../../core/preparation';
 import { EnvVar } from '../../../shared/env';
@@ -38,12 +39,11 @@ export function handleIngestBatch(deps: IngestDeps) {
 }
 
 const wired = lazy(() => {
-  const stateMachineArn = optionalEnv(EnvVar.STATE_MACHINE_ARN);
   return handleIngestBatch({
     table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
     s3: clients.s3Client(),
     events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-    starter: stateMachineArn === undefined ? undefined : { client: clients.sfnClient(), stateMachineArn },
+    starter: executionStarterFromEnv(),
     loadPseudonymKey: secretsManagerKeyLoader(clients.secretsManagerClient(), requireEnv(EnvVar.PSEUDONYM_SECRET_ARN)),
     prepare: prepareObject,
     isRejection,

@@ -1,4 +1,5 @@
-/** Scheduled sweeper: readies quiet RECEIVING studies and restarts lost executions. */
+/** Scheduled sweeper: readies quiet RECEIVING studies, restarts lost starts, fails studies whose execution ended. */
+import { executionStarterFromEnv } from './execution-starter';
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
@@ -9,17 +10,22 @@ import { sweepStudies, SweepDeps, SweepResult } from '../../steps/sweep-studies'
 export function handleSweep(deps: SweepDeps) {
   return async (): Promise<SweepResult> => {
     const result = await sweepStudies(deps);
-    deps.log.info('Sweep finished', { studies: result.checked, ready: result.readied, started: result.restarted });
+    deps.log.info('Sweep finished', { studies: result.checked, ready: result.readied, started: result.restarted, failedCount: result.failed });
     return result;
   };
 }
 
 const wired = lazy(() => {
-  const stateMachineArn = optionalEnv(EnvVar.STATE_MACHINE_ARN);
+  const topicArn = optionalEnv(EnvVar.TOPIC_ARN);
   return handleSweep({
     table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
-    starter: stateMachineArn === undefined ? undefined : { client: clients.sfnClient(), stateMachineArn },
+    starter: executionStarterFromEnv(),
+    failures: topicArn === undefined ? undefined : {
+      events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
+      messages: { client: clients.snsClient(), topicArn },
+    },
     quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
+    analyzingGraceSeconds: numberEnv(EnvVar.ANALYZING_GRACE_SECONDS, 600),
     log: createSafeLog('study-sweeper'),
   });
 });

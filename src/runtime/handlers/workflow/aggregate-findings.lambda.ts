@@ -1,34 +1,22 @@
-/** Workflow step "Aggregate findings": { results, autoReleaseThreshold? } -> AggregateSummary. */
-import { aggregateFindings, DEFAULT_AUTO_RELEASE_THRESHOLD } from '../../../core/findings';
-import { AnalyzerResult } from '../../../shared/analyzer-result';
+/** Workflow step "Aggregate findings": AggregateRequest -> AggregateSummary (`$.aggregate`). */
 import { EnvVar } from '../../../shared/env';
-import { AggregateSummary } from '../../../shared/workflow';
-import { numberEnv } from '../../lambda/env';
+import { AggregateRequest, AggregateSummary } from '../../../shared/workflow';
+import * as clients from '../../lambda/clients';
+import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, SafeLog } from '../../lambda/logger';
-import { InvalidStepInputError } from '../../steps/workflow-input';
+import { aggregateStudyFindings, AggregateFindingsDeps } from '../../steps/aggregate-findings';
 
-export interface AggregateFindingsInput {
-  readonly results: AnalyzerResult[];
-  /** Overrides AUTO_RELEASE_THRESHOLD for this execution. */
-  readonly autoReleaseThreshold?: number;
-  /** The study descriptor's `requiresReview` (burned-in annotation flagged at ingest). */
-  readonly studyRequiresReview?: boolean;
-}
-
-export function handleAggregateFindings(deps: { readonly defaultThreshold: number; readonly log: SafeLog }) {
-  return async (input: AggregateFindingsInput): Promise<AggregateSummary> => {
-    if (!Array.isArray(input?.results)) {
-      throw new InvalidStepInputError('results must be an array');
-    }
-    const summary = aggregateFindings(
-      input.results,
-      input.autoReleaseThreshold ?? deps.defaultThreshold,
-      input.studyRequiresReview === true,
-    );
+export function handleAggregateFindings(deps: AggregateFindingsDeps & { readonly log: SafeLog }) {
+  return async (request: AggregateRequest): Promise<AggregateSummary> => {
+    const summary = await aggregateStudyFindings(deps, request);
     deps.log.info('Findings aggregated', {
+      studyKey: request.studyKey,
+      version: request.version,
       findingCount: summary.findingCount,
-      maxConfidence: summary.maxConfidence,
+      heldCount: summary.heldCount,
+      suppressedCount: summary.suppressedCount,
+      priority: summary.priority,
       reviewRequired: summary.reviewRequired,
     });
     return summary;
@@ -36,8 +24,9 @@ export function handleAggregateFindings(deps: { readonly defaultThreshold: numbe
 }
 
 const wired = lazy(() => handleAggregateFindings({
-  defaultThreshold: numberEnv(EnvVar.AUTO_RELEASE_THRESHOLD, DEFAULT_AUTO_RELEASE_THRESHOLD),
+  s3: clients.s3Client(),
+  derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
   log: createSafeLog('aggregate-findings'),
 }));
 
-export const handler = (input: AggregateFindingsInput): Promise<AggregateSummary> => wired()(input);
+export const handler = (request: AggregateRequest): Promise<AggregateSummary> => wired()(request);

@@ -1,5 +1,5 @@
-/** Workflow step "Select images": WorkflowInput -> StudyDescriptor (`$.study`). */
-import { StudyDescriptor } from '../../../shared/analyzer-result';
+/** Workflow step "Select images": WorkflowInput -> StudyContext (`$.study`); the image list goes to the manifest in S3. */
+import { StudyContext } from '../../../shared/analyzer-result';
 import { EnvVar } from '../../../shared/env';
 import { WorkflowInput } from '../../../shared/workflow';
 import * as clients from '../../lambda/clients';
@@ -9,17 +9,18 @@ import { createSafeLog, SafeLog } from '../../lambda/logger';
 import { selectImages, SelectImagesDeps } from '../../steps/select-images';
 
 export function handleSelectImages(deps: SelectImagesDeps & { readonly log: SafeLog }) {
-  return async (input: WorkflowInput): Promise<StudyDescriptor> => {
+  return async (input: WorkflowInput): Promise<StudyContext> => {
     const study = await selectImages(deps, input);
-    deps.log.info('Images selected', { studyKey: study.studyKey, version: study.version, imageCount: study.images.length });
+    deps.log.info('Images selected', { studyKey: study.studyKey, version: study.version, imageCount: study.imageCount });
     return study;
   };
 }
 
 const wired = lazy(() => handleSelectImages({
   table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
+  s3: clients.s3Client(),
   derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
   log: createSafeLog('select-images'),
 }));
 
-export const handler = (input: WorkflowInput): Promise<StudyDescriptor> => wired()(input);
+export const handler = (input: WorkflowInput): Promise<StudyContext> => wired()(input);

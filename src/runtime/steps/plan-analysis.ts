@@ -1,0 +1,56 @@
+/**
+ * An analyzer's first step for a study: does it apply, which images does it
+ * see, and in how many batches. The batches are always written to S3 (the
+ * record of what was planned, and what a Distributed Map reads); only a small
+ * selection also travels in the state.
+ */
+import { S3Client } from '@aws-sdk/client-s3';
+import { InvalidStepInputError, StudyStateError } from './workflow-input';
+import { applicableImages } from '../../core/analysis/applicability';
+import { toBatches } from '../../core/analysis/batches';
+import { selectImagesFor } from '../../core/analysis/image-selection';
+import { INLINE_MAP_MAX_IMAGES } from '../../shared/analysis-plan';
+import { ImageReference } from '../../shared/analyzer-result';
+import { analysisPrefix, BATCHES_OBJECT } from '../../shared/records';
+import { AnalysisPlan, AnalysisPlanRequest } from '../../shared/workflow';
+import { getJson, putJson } from '../storage/objects';
+
+export interface PlanAnalysisDeps {
+  readonly s3: S3Client;
+}
+
+type StudyRequest = { analyzerName?: unknown; study?: { studyKey?: unknown; version?: unknown; manifest?: unknown } };
+
+export function assertStudyRequest(request: StudyRequest | undefined): void {
+  if (typeof request?.analyzerName !== 'string' || request.analyzerName === '') throw new InvalidStepInputError('analyzerName is required');
+  const study = request.study;
+  if (typeof study?.studyKey !== 'string' || typeof study.version !== 'number' || typeof study.manifest !== 'object' || study.manifest === null) {
+    throw new InvalidStepInputError('study with studyKey, version and manifest is required');
+  }
+}
+
+export async function planAnalysis(deps: PlanAnalysisDeps, request: AnalysisPlanRequest): Promise<AnalysisPlan> {
+  assertStudyRequest(request);
+  const { study } = request;
+  const images = await getJson<ImageReference[]>(deps.s3, study.manifest);
+  if (!Array.isArray(images)) throw new StudyStateError('Study manifest is missing');
+  const resultsPrefix = analysisPrefix(study.studyKey, study.version, request.analyzerName);
+  const batchesObject = { bucket: study.manifest.bucket, key: `${resultsPrefix}${BATCHES_OBJECT}` };
+  const applicable = applicableImages(images, request.applicability);
+  if (!applicable.applies) {
+    return { applies: false, skipReason: applicable.skipReason, imageCount: 0, batchCount: 0, mode: 'INLINE', batches: [], batchesObject, resultsPrefix };
+  }
+  const selected = selectImagesFor(applicable.images, request.selection);
+  const batches = toBatches(selected, request.batchSize);
+  await putJson(deps.s3, batchesObject, batches);
+  const inline = selected.length <= INLINE_MAP_MAX_IMAGES;
+  return {
+    applies: true,
+    imageCount: selected.length,
+    batchCount: batches.length,
+    mode: inline ? 'INLINE' : 'DISTRIBUTED',
+    batches: inline ? batches : [],
+    batchesObject,
+    resultsPrefix,
+  };
+}
