@@ -3,9 +3,11 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks } from 'cdk-
 import { ExampleStack } from './example-stack';
 
 /**
- * Builds the example app. E-mail subscribers and workflow settings come from context:
+ * Builds the example app. E-mail subscribers, workflow settings and the AI
+ * analyzers that need something in the account first come from context:
  *   cdk deploy -c notificationEmails=radiology@example.org,oncall@example.org
  *   cdk deploy -c autoReleaseThreshold=0.5 -c quietPeriodSeconds=120
+ *   cdk deploy -c bedrockModelId=us.anthropic.claude-3-5-sonnet-20241022-v2:0 -c sageMakerEndpointName=cxr-detector
  */
 export function buildExampleApp(app: App = new App()): { app: App; stack: ExampleStack } {
   const emails = String(app.node.tryGetContext('notificationEmails') ?? '')
@@ -16,6 +18,8 @@ export function buildExampleApp(app: App = new App()): { app: App; stack: Exampl
     notificationEmails: emails,
     autoReleaseThreshold: numberContext(app, 'autoReleaseThreshold'),
     quietPeriodSeconds: numberContext(app, 'quietPeriodSeconds'),
+    bedrockModelId: textContext(app, 'bedrockModelId'),
+    sageMakerEndpointName: textContext(app, 'sageMakerEndpointName'),
     description: 'cdk-medical-imaging-pipeline example: serverless medical-imaging AI pipeline',
   });
   Validations.of(app).addPlugins(
@@ -24,6 +28,12 @@ export function buildExampleApp(app: App = new App()): { app: App; stack: Exampl
     new NIST80053R5Checks(app),
   );
   return { app, stack };
+}
+
+/** A text context value, or undefined when unset or empty. */
+function textContext(app: App, name: string): string | undefined {
+  const raw: unknown = app.node.tryGetContext(name);
+  return raw === undefined || String(raw).trim() === '' ? undefined : String(raw).trim();
 }
 
 /** A numeric context value, or undefined when unset; anything else that is not a number fails fast. */

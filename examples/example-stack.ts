@@ -13,12 +13,21 @@ export interface ExampleStackProps extends StackProps {
   readonly autoReleaseThreshold?: number;
   /** Seconds without a new instance after which a study is analysed. @default 300 (the library default) */
   readonly quietPeriodSeconds?: number;
+  /**
+   * A multimodal Bedrock model (or inference profile) to analyse images with;
+   * model access must be enabled for it in the account.
+   * @default - no Bedrock analyzer
+   */
+  readonly bedrockModelId?: string;
+  /** A SageMaker endpoint honouring the analyzer's contract (PNG in, JSON findings out). @default - no SageMaker analyzer */
+  readonly sageMakerEndpointName?: string;
 }
 
 /**
- * The full system: upload bucket -> ingest -> analysis workflow with both
- * built-in analyzer kinds (the offline image-quality check, and a Lambda
- * function of your own) -> results store -> reports -> notifications.
+ * The full system: upload bucket -> ingest -> analysis workflow with every
+ * analyzer kind (the offline image-quality check, a Lambda function of your
+ * own, Amazon Rekognition labels, and, when their context is given, a Bedrock
+ * model and a SageMaker endpoint) -> results store -> reports -> notifications.
  */
 export class ExampleStack extends Stack {
   public readonly pipeline: MedicalImagingPipeline;
@@ -63,6 +72,11 @@ export class ExampleStack extends Stack {
           modelId: 'example-resolution-check',
           modelVersion: '1',
         }),
+        // General labels on the middle image of each series: needs no model of your own.
+        Analyzer.rekognition({ minConfidence: 60 }),
+        // These two need something in the account first, so they come only when named.
+        ...(props.bedrockModelId === undefined ? [] : [Analyzer.bedrock({ modelId: props.bedrockModelId })]),
+        ...(props.sageMakerEndpointName === undefined ? [] : [Analyzer.sageMakerEndpoint({ endpointName: props.sageMakerEndpointName })]),
       ],
       notificationEmails: props.notificationEmails,
       autoReleaseThreshold: props.autoReleaseThreshold,

@@ -127,4 +127,30 @@ describe('MedicalImagingPipeline', () => {
     // Acknowledgements sit on resources, never on the stack or the app.
     expect(acks.filter((a) => a.path === '' || a.path === stack.node.path)).toEqual([]);
   });
+
+  test('composes the review API (IAM on every method, the only SendTaskSuccess grant); options pass through; it can be turned off', () => {
+    const { stack } = newStack();
+    const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', {
+      reviewApiOptions: { webAclArn: 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/reviews/abc', throttlingRateLimit: 7 },
+    });
+    const template = Template.fromStack(stack);
+    expect(pipeline.reviewApi).toBeDefined();
+    const methods = Object.values(template.findResources('AWS::ApiGateway::Method')).filter((m) => m.Properties.HttpMethod !== 'OPTIONS');
+    expect(methods.map((m) => m.Properties.AuthorizationType)).toEqual(['AWS_IAM', 'AWS_IAM', 'AWS_IAM']);
+    template.hasResourceProperties('AWS::WAFv2::WebACLAssociation', { WebACLArn: 'arn:aws:wafv2:eu-west-1:111111111111:regional/webacl/reviews/abc' });
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      MethodSettings: Match.arrayWith([Match.objectLike({ ThrottlingRateLimit: 7 })]),
+    });
+    const taskResponders = Object.entries(template.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('states:SendTaskSuccess'))
+      .map(([, p]) => p.Properties.Roles[0].Ref as string);
+    expect(taskResponders).toEqual([logicalId(pipeline.reviewApi!.decisionFunction.role!.node.defaultChild as any)]);
+
+    const { stack: bare } = newStack();
+    expect(new MedicalImagingPipeline(bare, 'Pipeline', { reviewApi: false }).reviewApi).toBeUndefined();
+    Template.fromStack(bare).resourceCountIs('AWS::ApiGateway::RestApi', 0);
+    const { stack: confused } = newStack();
+    expect(() => new MedicalImagingPipeline(confused, 'Pipeline', { reviewApi: false, reviewApiOptions: { throttlingRateLimit: 1 } }))
+      .toThrow(/reviewApiOptions/);
+  });
 });

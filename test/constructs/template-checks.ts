@@ -67,14 +67,15 @@ export function expectBucketsSecure(template: Template): void {
   expect(problems).toEqual([]);
 }
 
-/** Every queue has a redrive policy unless it is some queue's dead-letter queue. */
+/** Every queue has a redrive policy unless it is a dead-letter queue (of a queue, or of an EventBridge rule target). */
 export function expectQueuesHaveDlq(template: Template): void {
   const queues = resourcesOf(template, 'AWS::SQS::Queue');
-  const dlqTargets = new Set(
-    Object.values(queues)
-      .map((q) => (q.Properties?.RedrivePolicy as Record<string, any> | undefined)?.deadLetterTargetArn?.['Fn::GetAtt']?.[0])
-      .filter((x): x is string => !!x),
-  );
+  const ruleTargets = Object.values(resourcesOf(template, 'AWS::Events::Rule'))
+    .flatMap((rule) => (rule.Properties?.Targets as Array<Record<string, any>> | undefined) ?? []);
+  const dlqTargets = new Set([
+    ...Object.values(queues).map((q) => (q.Properties?.RedrivePolicy as Record<string, any> | undefined)?.deadLetterTargetArn?.['Fn::GetAtt']?.[0]),
+    ...ruleTargets.map((target) => target.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0]),
+  ].filter((x): x is string => !!x));
   const missing = Object.entries(queues)
     .filter(([id, q]) => !q.Properties?.RedrivePolicy && !dlqTargets.has(id))
     .map(([id]) => id);

@@ -1,13 +1,14 @@
 'use strict';
 // Example analyzer for Analyzer.lambdaFunction(): receives an AnalyzerInvocation
-// ({ schemaVersion, analyzerName, study: { studyKey, version, images[] } }) and
-// returns an AnalyzerResult. It reads no pixels: it flags images whose shorter
-// side is under MIN_SIDE pixels, which most detection models cannot use.
+// ({ schemaVersion, analyzerName, study: { studyKey, version, imageCount, ... },
+// batch: { index, count, images[] } }) and returns an AnalyzerResult for the
+// batch's images. It reads no pixels: it flags images whose shorter side is
+// under MIN_SIDE pixels, which most detection models cannot use.
 const MIN_SIDE = 256;
 
 exports.handler = async (invocation) => {
   const started = Date.now();
-  const findings = invocation.study.images
+  const findings = invocation.batch.images
     .filter((image) => Math.min(image.width, image.height) < MIN_SIDE)
     .map((image) => ({
       label: 'Image resolution below model minimum',
@@ -24,5 +25,6 @@ exports.handler = async (invocation) => {
     status: 'SUCCEEDED',
     findings,
     durationMs: Date.now() - started,
+    imageCount: invocation.batch.images.length,
   };
 };

@@ -1,27 +1,17 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import { assertValidAnalyzerName } from './analyzer-name';
+import { AnalyzerOptions } from './analyzer-options';
+import { resolveAnalyzerOptions, ResolvedAnalyzerOptions } from './analyzer-settings';
+import { grantReadDerivedImages } from './derived-image-grants';
 import { AnalyzerBindOptions, AnalyzerBinding, IImageAnalyzer } from './image-analyzer';
-import { lambdaStep } from './lambda-step';
-import { ANALYZER_CONTRACT_VERSION } from '../../shared/analyzer-result';
-import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
-
-/** Derived objects of every study live under `studies/<studyKey>/` (see `studyPrefix`). */
-const STUDY_OBJECTS_PREFIX = 'studies/';
+import { ImageSelection } from './image-selection';
+import { LambdaBatchTask } from './lambda-batch-task';
 
 /**
  * Options for an analyzer backed by your own Lambda function.
  */
-export interface LambdaFunctionAnalyzerOptions {
-  /**
-   * Name the analyzer is registered under (unique within a workflow; 1-64
-   * letters, digits, '-', '_' or '.').
-   * @default - the function's construct id
-   */
-  readonly name?: string;
-
+export interface LambdaFunctionAnalyzerOptions extends AnalyzerOptions {
   /**
    * Model id recorded when the analyzer fails before returning a result.
    * @default 'unknown'
@@ -33,68 +23,62 @@ export interface LambdaFunctionAnalyzerOptions {
    * @default 'unknown'
    */
   readonly modelVersion?: string;
-
-  /**
-   * How long the workflow waits for the function before recording a FAILED
-   * result.
-   * @default - the function's own timeout
-   */
-  readonly timeout?: Duration;
 }
 
 /**
- * An analyzer that is one Lambda function.
+ * An analyzer that is one Lambda function, invoked once per batch of images.
  *
  * Contract (version `ANALYZER_CONTRACT_VERSION`): the function receives an
- * `AnalyzerInvocation` (`{ schemaVersion, analyzerName, study }`, where `study`
- * is the `StudyDescriptor` with de-identified image references) and returns one
- * `AnalyzerResult` with the same `schemaVersion` and `analyzerName`. Throwing,
- * timing out or being throttled beyond the retries yields a FAILED result for
- * this analyzer; the study carries on with the other analyzers.
+ * `AnalyzerInvocation` (`{ schemaVersion, analyzerName, study, batch }`: the
+ * study's bounded `StudyContext` and up to `batchSize` de-identified
+ * `ImageReference`s) and returns one `AnalyzerResult` for those images, with
+ * the same `analyzerName`. The result is validated before it is used: an
+ * invalid one is recorded FAILED with errorCode INVALID_RESULT. Throwing an
+ * error named `AnalyzerThrottledError`, `AnalyzerUnavailableError` or
+ * `AnalyzerTimeoutError` makes the workflow retry the batch; any other error
+ * fails the batch, and the study carries on with the other analyzers.
+ *
+ * Defaults: name = the function's construct id, every image
+ * (`ImageSelection.all()`), batches of 10, 4 at a time, the function's own
+ * timeout (as the workflow sees it: 5 minutes when unknown).
  *
  * Binding grants the function `s3:GetObject` on the study objects
  * (`studies/*`) of the derived-images bucket and `kms:Decrypt` on the bucket's
- * key through S3 only. An imported
- * function without a known role (`Function.fromFunctionArn`) cannot receive
- * grants: CDK warns, and you grant its role yourself (or import it with
- * `Function.fromFunctionAttributes({ functionArn, role })`).
+ * key through S3 only. An imported function without a known role
+ * (`Function.fromFunctionArn`) cannot receive grants: CDK warns, and you grant
+ * its role yourself (or import it with `Function.fromFunctionAttributes({ functionArn, role })`).
  */
 export class LambdaFunctionAnalyzer implements IImageAnalyzer {
   private readonly fn: lambda.IFunction;
   private readonly options: LambdaFunctionAnalyzerOptions;
-  private readonly name: string;
+  private readonly settings: ResolvedAnalyzerOptions;
 
   constructor(fn: lambda.IFunction, options: LambdaFunctionAnalyzerOptions = {}) {
     this.fn = fn;
     this.options = options;
-    this.name = options.name ?? fn.node.id;
-    assertValidAnalyzerName(this.name);
+    this.settings = resolveAnalyzerOptions('Analyzer.lambdaFunction', options, {
+      name: fn.node.id,
+      selection: ImageSelection.all(),
+      timeout: Duration.minutes(5),
+      batchSize: 10,
+      maxConcurrency: 4,
+    });
   }
 
-  public bind(scope: Construct, options: AnalyzerBindOptions): AnalyzerBinding {
+  public bind(_scope: Construct, options: AnalyzerBindOptions): AnalyzerBinding {
     grantReadDerivedImages(this.fn, options);
-    const task = lambdaStep(scope, `${options.idPrefix}Invoke`, {
-      fn: this.fn,
-      stateName: `Analyze ${this.name}`,
-      payload: sfn.TaskInput.fromObject({
-        schemaVersion: ANALYZER_CONTRACT_VERSION,
-        analyzerName: this.name,
-        study: sfn.JsonPath.objectAt('$.study'),
-      }),
-      taskTimeout: this.options.timeout,
-    });
+    const s = this.settings;
     return {
-      analyzerName: this.name,
-      task,
+      analyzerName: s.name,
+      // The workflow bounds each invocation only when a timeout was given; else the function's own timeout does.
+      batchTask: new LambdaBatchTask(this.fn, s.name, this.options.timeout),
       modelId: this.options.modelId,
       modelVersion: this.options.modelVersion,
+      selection: s.selection,
+      applicability: s.applicability,
+      batchSize: s.batchSize,
+      maxConcurrency: s.maxConcurrency,
+      batchTimeout: s.timeout,
     };
   }
-}
-
-/** Read-only access to study objects: no listing, no other prefixes, no writes; the key only through S3. */
-function grantReadDerivedImages(fn: lambda.IFunction, options: AnalyzerBindOptions): void {
-  const bucket = options.derivedImagesBucket;
-  grantObjectPrefix(fn, bucket.bucketArn, STUDY_OBJECTS_PREFIX, ['s3:GetObject'], 'the analyzer reads de-identified derived images of studies.');
-  grantKeyViaService(fn, bucket.encryptionKey ?? options.encryptionKey, 's3', KeyUse.DECRYPT);
 }

@@ -12,6 +12,19 @@ export const LAMBDA_SERVICE_ERRORS = [
   'Lambda.SdkClientException',
 ];
 
+/**
+ * How a Lambda task retries service errors: exponential backoff with full
+ * jitter, so many executions retrying at once do not stampede the function.
+ */
+export const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
+  errors: LAMBDA_SERVICE_ERRORS,
+  interval: Duration.seconds(2),
+  maxAttempts: 6,
+  backoffRate: 2,
+  maxDelay: Duration.seconds(30),
+  jitterStrategy: sfn.JitterType.FULL,
+};
+
 export interface LambdaStepProps {
   readonly fn: lambda.IFunction;
   readonly stateName: string;
@@ -40,13 +53,6 @@ export function lambdaStep(scope: Construct, id: string, props: LambdaStepProps)
     resultPath: props.resultPath,
     taskTimeout: props.taskTimeout ? sfn.Timeout.duration(props.taskTimeout) : undefined,
   });
-  step.addRetry({
-    errors: LAMBDA_SERVICE_ERRORS,
-    interval: Duration.seconds(2),
-    maxAttempts: 6,
-    backoffRate: 2,
-    maxDelay: Duration.seconds(30),
-    jitterStrategy: sfn.JitterType.FULL,
-  });
+  step.addRetry(LAMBDA_SERVICE_RETRY);
   return step;
 }

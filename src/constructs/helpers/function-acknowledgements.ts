@@ -9,6 +9,10 @@ export enum FunctionInvocation {
   SYNCHRONOUS = 'SYNCHRONOUS',
   /** By an EventBridge schedule; the next run repeats an idempotent job. */
   SCHEDULE = 'SCHEDULE',
+  /** By an EventBridge rule whose target has its own retries and dead-letter queue. */
+  EVENT_RULE = 'EVENT_RULE',
+  /** By API Gateway (Lambda proxy integration); the caller gets the error response. */
+  API_REQUEST = 'API_REQUEST',
 }
 
 const DLQ_REASONS: Record<FunctionInvocation, string> = {
@@ -16,6 +20,10 @@ const DLQ_REASONS: Record<FunctionInvocation, string> = {
     'Invoked synchronously (by Step Functions, or by an SQS event source whose queue has its own dead-letter queue), so a function-level DLQ would never receive a failed event.',
   [FunctionInvocation.SCHEDULE]:
     'Invoked by a schedule to run an idempotent sweep: a failed run is repeated by the next scheduled run, so a DLQ would only hold empty timer events with nothing to replay.',
+  [FunctionInvocation.EVENT_RULE]:
+    'Invoked by an EventBridge rule target that retries and then sends the undelivered event to its own encrypted dead-letter queue, which is where a failed event is kept.',
+  [FunctionInvocation.API_REQUEST]:
+    'Invoked synchronously by API Gateway (Lambda proxy integration): a failure is returned to the caller as an error response, who repeats the request; a function-level DLQ would never receive an event.',
 };
 
 /**

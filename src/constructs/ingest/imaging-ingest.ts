@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
 import { deidentificationSettingsJson } from '../../core/deid/settings';
 import { DeidentificationOptions } from '../../shared/deidentification';
 import { EnvVar } from '../../shared/env';
+import { HealthImagingImport, HealthImagingOptions } from '../health-imaging/health-imaging-import';
+import { grantDescribeExecutions } from '../helpers/execution-grants';
 import { FunctionInvocation } from '../helpers/function-acknowledgements';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
@@ -87,6 +89,13 @@ export interface ImagingIngestProps {
    */
   readonly quietPeriod?: Duration;
   /**
+   * A study ANALYZING for longer than this has its execution looked up by the
+   * sweeper; if it is no longer running (and the execution-status rule missed
+   * it), the study is marked FAILED.
+   * @default Duration.minutes(10)
+   */
+  readonly lostExecutionGracePeriod?: Duration;
+  /**
    * How often the sweeper looks for quiet studies.
    * @default Duration.minutes(1)
    */
@@ -126,6 +135,13 @@ export interface ImagingIngestProps {
    * burned-in annotation (YES, or modality US/ES/XC/SC/OT) quarantined
    */
   readonly deidentification?: DeidentificationOptions;
+  /**
+   * Also import each ready study version's de-identified DICOM into AWS
+   * HealthImaging (see `HealthImagingImport`), started beside the analysis.
+   * Needs `stateMachine`.
+   * @default - no HealthImaging import
+   */
+  readonly healthImaging?: HealthImagingOptions;
 }
 
 const INGEST_TIMEOUT = Duration.minutes(2);
@@ -144,6 +160,8 @@ export class ImagingIngest extends Construct {
   public readonly pseudonymSecret: secretsmanager.ISecret;
   /** Rule routing `Object Created` events of the upload prefix to the queue. */
   public readonly objectCreatedRule: events.Rule;
+  /** The HealthImaging import, when `healthImaging` is set. */
+  public readonly healthImagingImport?: HealthImagingImport;
 
   constructor(scope: Construct, id: string, props: ImagingIngestProps) {
     super(scope, id);
@@ -152,6 +170,9 @@ export class ImagingIngest extends Construct {
     const quarantinePrefix = props.quarantinePrefix ?? 'quarantine/';
     if (uploadPrefix.startsWith(quarantinePrefix) || quarantinePrefix.startsWith(uploadPrefix)) {
       throw new Error(`ImagingIngest: uploadPrefix '${uploadPrefix}' and quarantinePrefix '${quarantinePrefix}' must not overlap, or quarantined objects would be ingested again.`);
+    }
+    if (props.healthImaging && !props.stateMachine) {
+      throw new Error("ImagingIngest: 'healthImaging' needs 'stateMachine': a study's import starts when its analysis starts.");
     }
     const batchSize = props.batchSize ?? 10;
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(5);
@@ -266,6 +287,11 @@ export class ImagingIngest extends Construct {
         [EnvVar.QUIET_PERIOD_SECONDS]: quietPeriodSeconds,
         [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
         ...stateMachineEnv,
+        // With a workflow, the sweeper also fails studies whose execution ended unseen.
+        ...(props.stateMachine ? {
+          [EnvVar.TOPIC_ARN]: props.notifier.topic.topicArn,
+          [EnvVar.ANALYZING_GRACE_SECONDS]: String((props.lostExecutionGracePeriod ?? Duration.minutes(10)).toSeconds()),
+        } : {}),
       },
     });
     new events.Rule(this, 'SweepSchedule', {
@@ -277,6 +303,19 @@ export class ImagingIngest extends Construct {
 
     this.grantIngest(props, uploadPrefix, quarantinePrefix);
     this.grantSweeper(props);
+
+    // ---- Optional HealthImaging import: started with the analysis by whichever function readies the study.
+    if (props.healthImaging) {
+      this.healthImagingImport = new HealthImagingImport(this, 'HealthImaging', {
+        ...props.healthImaging,
+        resultsStore: store,
+        notifier: props.notifier,
+        encryptionKey: key,
+        functionOptions: props.functionOptions,
+      });
+      this.healthImagingImport.addStartingFunction(this.ingestFunction);
+      this.healthImagingImport.addStartingFunction(this.sweeperFunction);
+    }
   }
 
   private createPseudonymSecret(key: kms.IKey): secretsmanager.Secret {
@@ -317,6 +356,10 @@ export class ImagingIngest extends Construct {
     props.resultsStore.grantReadData(fn);
     props.resultsStore.grantUpdateData(fn);
     props.notifier.grantPutEvents(fn);
-    props.stateMachine?.grantStartExecution(fn);
+    if (props.stateMachine) {
+      props.stateMachine.grantStartExecution(fn);
+      grantDescribeExecutions(fn, props.stateMachine);
+      props.notifier.grantTopicPublish(fn);
+    }
   }
 }

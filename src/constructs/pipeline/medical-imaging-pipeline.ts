@@ -9,13 +9,16 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import { DeidentificationOptions } from '../../shared/deidentification';
+import { FindingRule } from '../../shared/finding-rules';
 import { Analyzer } from '../analyzers/analyzer';
 import { IImageAnalyzer } from '../analyzers/image-analyzer';
+import { HealthImagingOptions } from '../health-imaging/health-imaging-import';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { createPipelineKey } from '../helpers/pipeline-key';
 import { ImagingIngest } from '../ingest/imaging-ingest';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
+import { ReviewApi, ReviewApiOptions } from '../review-api/review-api';
 import { AnalysisWorkflow } from '../workflow/analysis-workflow';
 
 export interface MedicalImagingPipelineProps {
@@ -64,8 +67,19 @@ export interface MedicalImagingPipelineProps {
    */
   readonly quietPeriod?: Duration;
   /**
-   * Findings at or above this confidence wait for a clinician; below it results are released.
-   * @default - the AnalysisWorkflow default
+   * What happens to each finding, decided by the first of these rules that matches it.
+   *
+   * Each rule releases, holds for review or suppresses the findings it matches,
+   * at a priority; see `AnalysisWorkflowProps.findingRules`. Not allowed with
+   * `autoReleaseThreshold`.
+   * @default - the rules `autoReleaseThreshold` stands for
+   */
+  readonly findingRules?: FindingRule[];
+  /**
+   * Shorthand finding rules: findings at or above this confidence (0..1) are
+   * released without a clinician; any finding below it (or a failed analyzer)
+   * holds the study for review. Not allowed with `findingRules`.
+   * @default 0.8
    */
   readonly autoReleaseThreshold?: number;
   /**
@@ -83,6 +97,23 @@ export interface MedicalImagingPipelineProps {
    * @default - the Basic Profile without retain options, private tags removed, burned-in annotation quarantined
    */
   readonly deidentification?: DeidentificationOptions;
+  /**
+   * Import each ready study version's de-identified DICOM into AWS HealthImaging
+   * (see `ImagingIngestProps.healthImaging`); failed imports raise an alarm too.
+   * @default - no HealthImaging import
+   */
+  readonly healthImaging?: HealthImagingOptions;
+  /**
+   * Create the clinicians' review API (`ReviewApi`): the only way a held study is decided.
+   * Turn it off to decide through a `ReviewApi` of your own (or none, with review off).
+   * @default true
+   */
+  readonly reviewApi?: boolean;
+  /**
+   * Authorization (IAM by default, or Cognito), web ACL, throttling and preview URL lifetime of the review API.
+   * @default - see `ReviewApiOptions`
+   */
+  readonly reviewApiOptions?: ReviewApiOptions;
 }
 
 /**
@@ -95,6 +126,8 @@ export class MedicalImagingPipeline extends Construct {
   public readonly notifier: ClinicianNotifier;
   public readonly workflow: AnalysisWorkflow;
   public readonly ingest: ImagingIngest;
+  /** The review API (absent when `reviewApi` is false). */
+  public readonly reviewApi?: ReviewApi;
   public readonly alarms: cloudwatch.Alarm[];
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -120,6 +153,7 @@ export class MedicalImagingPipeline extends Construct {
       notifier: this.notifier,
       analyzers: props.analyzers ?? [Analyzer.imageQuality()],
       encryptionKey,
+      findingRules: props.findingRules,
       autoReleaseThreshold: props.autoReleaseThreshold,
       functionOptions,
     });
@@ -132,7 +166,21 @@ export class MedicalImagingPipeline extends Construct {
       quietPeriod: props.quietPeriod,
       functionOptions,
       deidentification: props.deidentification,
+      healthImaging: props.healthImaging,
     });
+    if (props.reviewApi === false && props.reviewApiOptions !== undefined) {
+      throw new Error("MedicalImagingPipeline: 'reviewApiOptions' configure the review API, which 'reviewApi: false' turns off.");
+    }
+    if (props.reviewApi !== false) {
+      this.reviewApi = new ReviewApi(this, 'ReviewApi', {
+        ...props.reviewApiOptions,
+        workflow: this.workflow,
+        resultsStore: this.resultsStore,
+        notifier: this.notifier,
+        encryptionKey,
+        functionOptions,
+      });
+    }
 
     this.alarms = this.createAlarms();
     this.dashboard = this.createDashboard();
@@ -159,6 +207,15 @@ export class MedicalImagingPipeline extends Construct {
       alarmOn('IngestErrorsAlarm', 'The ingest function raised errors',
         this.ingest.ingestFunction.metricErrors({ period, statistic: 'Sum' }), 1),
     ];
+    const imports = this.ingest.healthImagingImport?.stateMachine;
+    if (imports) {
+      alarms.push(alarmOn('HealthImagingImportAlarm', 'HealthImaging imports failed or timed out (the study records the reason code)',
+        new cloudwatch.MathExpression({
+          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
+          usingMetrics: { failed: imports.metricFailed({ period, statistic: 'Sum' }), timedOut: imports.metricTimedOut({ period, statistic: 'Sum' }) },
+          period,
+        }), 1));
+    }
     const action = new cwActions.SnsAction(this.notifier.topic);
     for (const alarm of alarms) {
       alarm.addAlarmAction(action);

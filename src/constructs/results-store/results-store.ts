@@ -4,7 +4,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { STATUS_INDEX_NAME, TableAttr } from '../../shared/records';
+import { STATUS_INDEX_NAME, STUDIES_PREFIX, TableAttr } from '../../shared/records';
 import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
 import { createPipelineKey } from '../helpers/pipeline-key';
 import { createSecureBucket } from '../helpers/secure-bucket';
@@ -58,9 +58,6 @@ export interface ResultsStoreProps {
    */
   readonly noncurrentVersionExpiration?: Duration;
 }
-
-/** Key prefix under which everything about a study is written (`studies/<studyKey>/`). */
-const STUDY_OBJECTS_PREFIX = 'studies/';
 
 /**
  * Where results live: a single DynamoDB table (studies, instances, analyses,
@@ -155,7 +152,7 @@ export class ResultsStore extends Construct {
   }
 
   private grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, actions: string[], use: KeyUse, why: string): void {
-    grantObjectPrefix(grantee, bucket.bucketArn, STUDY_OBJECTS_PREFIX, actions, `the grantee ${why}`);
+    grantObjectPrefix(grantee, bucket.bucketArn, STUDIES_PREFIX, actions, `the grantee ${why}`);
     grantKeyViaService(grantee, bucket.encryptionKey, 's3', use);
   }
 }

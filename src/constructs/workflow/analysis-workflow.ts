@@ -1,4 +1,5 @@
 import { Duration } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,16 +7,22 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { acknowledgeExecutionRoleFindings } from './execution-role-acknowledgements';
+import { watchExecutions } from './execution-watch';
+import { RESULT_WRITER_V2_FLAG } from './map-run-io';
+import { ReviewDeadlines } from './review-deadlines';
 import { buildStateGraph } from './state-graph';
 import { createWorkflowStepFunctions } from './step-functions';
 import { resolveWorkflowSettings } from './workflow-settings';
+import { FindingRule } from '../../shared/finding-rules';
 import { AnalyzerBinding, IImageAnalyzer } from '../analyzers/image-analyzer';
 import { PipelineFunctionOptions } from '../helpers/function-options';
+import { grantKeyViaService, KeyUse } from '../helpers/grants';
 import { createPhiProtectedLogGroup } from '../helpers/log-group';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
 
 export { REVIEW_TIMED_OUT, STUDY_FAILED_ERROR } from './workflow-paths';
+export * from './review-deadlines';
 
 /**
  * Properties of `AnalysisWorkflow`.
@@ -42,8 +49,23 @@ export interface AnalysisWorkflowProps {
   readonly encryptionKey?: kms.IKey;
 
   /**
-   * Studies whose findings all stay below this confidence (0..1) are released
-   * without a clinician; the aggregate step applies it.
+   * What happens to each finding, decided by the first of these rules that matches it.
+   *
+   * A rule matches on label, code + code system, analyzer and a confidence
+   * range, and gives an action (release, hold for review, suppress) and a
+   * priority; a finding no rule matches is held for review. A study is held
+   * when any of its findings is held, any analyzer failed, no analyzer
+   * succeeded or an image was flagged at ingest; its priority is the highest
+   * among its reported findings. Not allowed with `autoReleaseThreshold`.
+   * @default - the rules `autoReleaseThreshold` stands for
+   */
+  readonly findingRules?: FindingRule[];
+
+  /**
+   * Shorthand for two finding rules: findings with a confidence at or above
+   * this (0..1) are released without a clinician; any finding below it holds
+   * the study for review (a failed analyzer, or none succeeding, holds it too).
+   * All at ROUTINE priority. Not allowed with `findingRules`.
    * @default 0.8
    */
   readonly autoReleaseThreshold?: number;
@@ -56,16 +78,17 @@ export interface AnalysisWorkflowProps {
   readonly reviewEnabled?: boolean;
 
   /**
-   * How long to wait for a clinician's decision. When it expires the results
-   * are persisted with `review.decision = 'TIMED_OUT'` (the report stays
-   * preliminary) rather than being lost or failing the study.
-   * @default Duration.hours(24)
+   * How long a clinician has for a held study, by its priority. Past it a
+   * preliminary report is issued, `Review Overdue` fires (event and SNS
+   * message), and the study stays IN_REVIEW, marked overdue; a later decision
+   * through the review API is still accepted and issues the next report revision.
+   * @default - 24 hours for ROUTINE, 4 hours for URGENT, 1 hour for STAT
    */
-  readonly reviewTimeout?: Duration;
+  readonly reviewDeadlines?: ReviewDeadlines;
 
   /**
    * Upper bound of one execution.
-   * @default - 2 hours, plus `reviewTimeout` when review is enabled
+   * @default - 2 hours, plus the longest review deadline when review is enabled
    */
   readonly executionTimeout?: Duration;
 
@@ -90,15 +113,28 @@ export class AnalysisWorkflow extends Construct {
   public readonly stateMachine: sfn.StateMachine;
   public readonly logGroup: logs.ILogGroup;
   public readonly selectImagesFunction: lambda.IFunction;
+  /** Decides, per analyzer and study, whether it applies and which images it sees, in batches. */
+  public readonly planAnalysisFunction: lambda.IFunction;
+  /** Validates and stores each batch's analyzer result. */
+  public readonly recordBatchFunction: lambda.IFunction;
+  /** Combines an analyzer's batch results into its study result. */
+  public readonly collectAnalysisFunction: lambda.IFunction;
   public readonly aggregateFindingsFunction: lambda.IFunction;
+  /** Stores a held study's review task token and announces the review. */
+  public readonly requestReviewFunction: lambda.IFunction;
   public readonly persistResultsFunction: lambda.IFunction;
   public readonly notifyOutcomeFunction: lambda.IFunction;
   public readonly markFailedFunction: lambda.IFunction;
+  /** Marks a study FAILED when its execution ended outside the failure path (invoked by `executionEndedRule`). */
+  public readonly executionEndedFunction: lambda.IFunction;
+  /** Rule on this state machine's FAILED, TIMED_OUT and ABORTED executions. */
+  public readonly executionEndedRule: events.IRule;
   /** Names of the analyzers, in the order they were given. */
   public readonly analyzerNames: string[];
 
   constructor(scope: Construct, id: string, props: AnalysisWorkflowProps) {
     super(scope, id);
+    this.node.setContext(RESULT_WRITER_V2_FLAG, true);
     const settings = resolveWorkflowSettings(props);
     const encryptionKey = props.encryptionKey ?? props.resultsStore.encryptionKey;
 
@@ -106,18 +142,27 @@ export class AnalysisWorkflow extends Construct {
       resultsStore: props.resultsStore,
       notifier: props.notifier,
       encryptionKey,
-      autoReleaseThreshold: settings.autoReleaseThreshold,
       functionOptions: props.functionOptions,
     });
     this.selectImagesFunction = functions.selectImages;
+    this.planAnalysisFunction = functions.planAnalysis;
+    this.recordBatchFunction = functions.recordBatch;
+    this.collectAnalysisFunction = functions.collectAnalysis;
     this.aggregateFindingsFunction = functions.aggregateFindings;
+    this.requestReviewFunction = functions.requestReview;
     this.persistResultsFunction = functions.persistResults;
     this.notifyOutcomeFunction = functions.notifyOutcome;
     this.markFailedFunction = functions.markFailed;
 
     const analyzers = this.bindAnalyzers(props, encryptionKey);
     this.analyzerNames = analyzers.map((b) => b.analyzerName);
-    const definition = buildStateGraph(this, { functions, analyzers, notifier: props.notifier, settings });
+    const definition = buildStateGraph(this, {
+      functions,
+      analyzers,
+      notifier: props.notifier,
+      settings,
+      derivedImagesBucket: props.resultsStore.derivedImagesBucket,
+    });
 
     this.logGroup = createPhiProtectedLogGroup(this, 'StateMachineLogs', {
       encryptionKey,
@@ -139,16 +184,27 @@ export class AnalysisWorkflow extends Construct {
       },
       tracingEnabled: true,
     });
-    acknowledgeExecutionRoleFindings(this.stateMachine.role);
+    // Distributed Maps read the batches and write their run results in the derived-images bucket.
+    grantKeyViaService(this.stateMachine, props.resultsStore.derivedImagesBucket.encryptionKey, 's3', KeyUse.ENCRYPT_DECRYPT);
+    acknowledgeExecutionRoleFindings(this.stateMachine, props.resultsStore.derivedImagesBucket);
+
+    const watch = watchExecutions(this, {
+      stateMachine: this.stateMachine,
+      resultsStore: props.resultsStore,
+      notifier: props.notifier,
+      encryptionKey,
+      functionOptions: props.functionOptions,
+    });
+    this.executionEndedFunction = watch.fn;
+    this.executionEndedRule = watch.rule;
   }
 
   /**
-   * Let a clinician application answer review requests: `states:SendTaskSuccess`
-   * with output `{ "decision": "APPROVED" | "REJECTED", "reviewer": "<pseudonymous id>" }`,
-   * or `states:SendTaskFailure` to fail the study. Step Functions encrypts the
-   * answer with the execution role's key access, so no KMS grant is needed.
+   * Lets the review API's own function resume a held execution (SendTaskSuccess
+   * with the token it read from the table). Not public: whoever holds this
+   * permission and a token could make a report final. @internal
    */
-  public grantSendTaskResponse(grantee: iam.IGrantable): iam.Grant {
+  public _grantTaskResponse(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({
       grantee,
       actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'],

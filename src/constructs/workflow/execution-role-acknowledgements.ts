@@ -1,10 +1,20 @@
 import { Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { acknowledgeWildcardResource } from '../helpers/grants';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
+import { MAP_RUN_RESULTS_PREFIX } from './analyzer-branch';
+import { STUDIES_PREFIX } from '../../shared/records';
+import { acknowledgeWildcardResource, nagResourceString } from '../helpers/grants';
 
 /** cdk-nag findings on the state machine's execution role that aws-cdk-lib's own grants cause. */
-export function acknowledgeExecutionRoleFindings(role: iam.IRole): void {
+export function acknowledgeExecutionRoleFindings(stateMachine: sfn.StateMachine, derivedImagesBucket: s3.IBucket): void {
+  const role = stateMachine.role;
   const v = Validations.of(role);
+  acknowledgeWildcardResource(role, derivedImagesBucket.arnForObjects(`${STUDIES_PREFIX}*`),
+    "A large study's Distributed Maps read each analyzer's batches (a JSON array) at a key chosen at run time under the studies/ prefix of the de-identified derived-images bucket.");
+  acknowledgeWildcardResource(role, derivedImagesBucket.arnForObjects(`${MAP_RUN_RESULTS_PREFIX}*`),
+    `Distributed Map runs write their child results under ${MAP_RUN_RESULTS_PREFIX} (object names are chosen by Step Functions per map run).`);
+  acknowledgeDistributedMapPolicy(stateMachine);
   for (const resource of invokedFunctionWildcards(role)) {
     acknowledgeWildcardResource(role, resource,
       "LambdaInvoke also grants the function's versions and aliases (<function ARN>:*); the wildcard reaches no other function.");
@@ -19,18 +29,40 @@ export function acknowledgeExecutionRoleFindings(role: iam.IRole): void {
   v.acknowledge({ id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline });
 }
 
+/** aws-cdk-lib's separate policy that lets Distributed Maps run their child executions. */
+function acknowledgeDistributedMapPolicy(stateMachine: sfn.StateMachine): void {
+  const policy = stateMachine.node.tryFindChild('DistributedMapPolicy');
+  if (!(policy instanceof iam.Policy)) return;
+  const v = Validations.of(policy);
+  const children = 'A Distributed Map starts, describes and stops the child executions of its own map runs (execution:<state machine>[/<map run>]:*); Step Functions names them at run time, so no narrower ARN exists.';
+  for (const resource of statementResources(policy).filter((r) => r.includes('*'))) {
+    v.acknowledge({ id: `AwsSolutions-IAM5[Resource::${nagResourceString(policy, resource)}]`, reason: children });
+  }
+  const inline = 'aws-cdk-lib adds this policy for the Distributed Map states of this state machine alone; it lives and dies with the state machine.';
+  v.acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline });
+  v.acknowledge({ id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline });
+}
+
 interface StatementJson {
   readonly Action?: string | string[];
   readonly Resource?: string | string[];
+}
+
+const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
+
+function statementsOf(policy: iam.Policy): StatementJson[] {
+  return (policy.document.toJSON() as { Statement?: StatementJson[] }).Statement ?? [];
+}
+
+function statementResources(policy: iam.Policy): string[] {
+  return statementsOf(policy).flatMap((st) => list(st.Resource));
 }
 
 /** The `<function ARN>:*` resources LambdaInvoke put on the role (step and analyzer functions). */
 function invokedFunctionWildcards(role: iam.IRole): string[] {
   const policy = role.node.tryFindChild('DefaultPolicy');
   if (!(policy instanceof iam.Policy)) return [];
-  const statements = (policy.document.toJSON() as { Statement?: StatementJson[] }).Statement ?? [];
-  const list = (v: string | string[] | undefined) => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
-  return statements
+  return statementsOf(policy)
     .filter((st) => list(st.Action).includes('lambda:InvokeFunction'))
     .flatMap((st) => list(st.Resource))
     .filter((r) => r.endsWith(':*'));

@@ -1,3 +1,4 @@
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { analyzerBranch } from './analyzer-branch';
@@ -15,15 +16,20 @@ export interface StateGraphProps {
   readonly analyzers: readonly AnalyzerBinding[];
   readonly notifier: ClinicianNotifier;
   readonly settings: WorkflowSettings;
+  readonly derivedImagesBucket: s3.IBucket;
 }
 
 /**
  * The definition of one study version's execution:
  *
- * Select images -> Run analyzers (parallel; a failing analyzer becomes a FAILED
- * result) -> Aggregate findings -> Needs review? -> (Review required: wait for a
- * clinician with a task token | Auto release) -> Persist results -> Notify
- * outcome -> Done. Any other error -> Mark failed -> Study failed.
+ * Select images (writes the study manifest) -> Run analyzers (parallel; each
+ * plans its batches, runs them in a Map and collects one result; a failing
+ * analyzer becomes a FAILED result) -> Aggregate findings (the finding rules)
+ * -> Needs review? -> either Auto release -> Persist results -> Notify outcome,
+ * or Review deadline (by priority) -> Review required (the task token goes to
+ * the table) -> Persist reviewed results -> Notify decision, or at the
+ * deadline Persist preliminary report -> Notify review overdue. Any other
+ * error -> Mark failed -> Study failed.
  */
 export function buildStateGraph(scope: Construct, props: StateGraphProps): sfn.IChainable {
   const { functions, settings } = props;
@@ -64,51 +70,66 @@ export function buildStateGraph(scope: Construct, props: StateGraphProps): sfn.I
     stateName: 'Run analyzers',
     resultPath: StatePath.RESULTS,
   });
-  props.analyzers.forEach((binding, index) => runAnalyzers.branch(analyzerBranch(scope, binding, index)));
+  props.analyzers.forEach((binding, index) => runAnalyzers.branch(analyzerBranch(scope, {
+    binding,
+    index,
+    functions,
+    derivedImagesBucket: props.derivedImagesBucket,
+  })));
   onError(runAnalyzers);
 
   const aggregateStep = onError(lambdaStep(scope, 'AggregateFindings', {
     fn: functions.aggregateFindings,
     stateName: 'Aggregate findings',
     payload: sfn.TaskInput.fromObject({
+      studyKey: sfn.JsonPath.stringAt('$.studyKey'),
+      version: sfn.JsonPath.numberAt('$.version'),
       results: sfn.JsonPath.listAt(StatePath.RESULTS),
-      autoReleaseThreshold: settings.autoReleaseThreshold,
+      findingRules: settings.findingRules,
       studyRequiresReview: sfn.JsonPath.stringAt('$.study.requiresReview'),
     }),
     resultPath: StatePath.AGGREGATE,
   }));
 
-  const persistStep = onError(lambdaStep(scope, 'PersistResults', {
-    fn: functions.persistResults,
-    stateName: 'Persist results',
-    // No payload: the function receives the whole state (WorkflowStateWithResults).
-    resultPath: StatePath.PERSISTED,
-  }));
-  const notifyStep = onError(lambdaStep(scope, 'NotifyOutcome', {
-    fn: functions.notifyOutcome,
-    stateName: 'Notify outcome',
-    payload: sfn.TaskInput.fromObject({
-      studyKey: sfn.JsonPath.stringAt('$.studyKey'),
-      version: sfn.JsonPath.numberAt('$.version'),
-      aggregate: sfn.JsonPath.objectAt(StatePath.AGGREGATE),
-      persisted: sfn.JsonPath.objectAt(StatePath.PERSISTED),
-      detailType: DetailType.ANALYSIS_COMPLETED,
-    }),
-    resultPath: sfn.JsonPath.DISCARD,
-  }));
-  persistStep.next(notifyStep);
-  notifyStep.next(new sfn.Succeed(scope, 'Done', { stateName: 'Done' }));
+  // Persist a report, then announce it: once for a released or decided study,
+  // once (with the same functions) for a study whose review deadline passed.
+  const persistAndNotify = (id: string, names: { persist: string; notify: string; done: string }, detailType: string, reviewed: boolean) => {
+    const persist = onError(lambdaStep(scope, `Persist${id}`, {
+      fn: functions.persistResults,
+      stateName: names.persist,
+      // No payload: the function receives the whole state (WorkflowStateWithResults).
+      resultPath: StatePath.PERSISTED,
+    }));
+    const notify = onError(lambdaStep(scope, `Notify${id}`, {
+      fn: functions.notifyOutcome,
+      stateName: names.notify,
+      payload: sfn.TaskInput.fromObject({
+        studyKey: sfn.JsonPath.stringAt('$.studyKey'),
+        version: sfn.JsonPath.numberAt('$.version'),
+        aggregate: sfn.JsonPath.objectAt(StatePath.AGGREGATE),
+        persisted: sfn.JsonPath.objectAt(StatePath.PERSISTED),
+        ...(reviewed ? { review: sfn.JsonPath.objectAt(StatePath.REVIEW) } : {}),
+        detailType,
+      }),
+      resultPath: sfn.JsonPath.DISCARD,
+    }));
+    return persist.next(notify).next(new sfn.Succeed(scope, `${id}Done`, { stateName: names.done }));
+  };
+  const released = persistAndNotify('Results', { persist: 'Persist results', notify: 'Notify outcome', done: 'Done' }, DetailType.ANALYSIS_COMPLETED, false);
 
   const afterAggregate: sfn.IChainable = settings.reviewEnabled
     ? new sfn.Choice(scope, 'NeedsReview', { stateName: 'Needs review?' })
       .when(sfn.Condition.booleanEquals('$.aggregate.reviewRequired', true), reviewStep(scope, {
-        notifier: props.notifier,
-        timeout: settings.reviewTimeout,
+        requestReview: functions.requestReview,
+        deadlines: settings.reviewDeadlines,
         onFailure: markFailedStep,
-        next: persistStep,
+        afterDecision: persistAndNotify('Reviewed', { persist: 'Persist reviewed results', notify: 'Notify decision', done: 'Decided' },
+          DetailType.ANALYSIS_COMPLETED, true),
+        afterDeadline: persistAndNotify('Overdue', { persist: 'Persist preliminary report', notify: 'Notify review overdue', done: 'Awaiting late decision' },
+          DetailType.REVIEW_OVERDUE, true),
       }))
-      .otherwise(new sfn.Pass(scope, 'AutoRelease', { stateName: 'Auto release' }).next(persistStep))
-    : persistStep;
+      .otherwise(new sfn.Pass(scope, 'AutoRelease', { stateName: 'Auto release' }).next(released))
+    : released;
 
   return selectStep.next(runAnalyzers).next(aggregateStep).next(afterAggregate);
 }
