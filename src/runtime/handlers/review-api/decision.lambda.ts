@@ -1,0 +1,28 @@
+/** Review API: POST /studies/{studyKey}/decision (API Gateway Lambda proxy). */
+import { EnvVar } from '../../../shared/env';
+import * as clients from '../../lambda/clients';
+import { requireEnv } from '../../lambda/env';
+import { lazy } from '../../lambda/lazy';
+import { createSafeLog } from '../../lambda/logger';
+import { ApiEvent, apiHandler, ApiResult, jsonBodyOf, jsonResponse, reviewerOf, studyKeyOf } from '../../steps/review-api/api-io';
+import { decide, DecideDeps } from '../../steps/review-api/decide';
+
+export function handleDecision(deps: DecideDeps) {
+  return apiHandler(deps.log, async (event) => {
+    // Identity first: an unauthenticated request learns nothing about the study or its body.
+    const reviewer = reviewerOf(event);
+    return jsonResponse(200, await decide(deps, { studyKey: studyKeyOf(event), body: jsonBodyOf(event), reviewer }));
+  });
+}
+
+const wired = lazy(() => handleDecision({
+  table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
+  s3: clients.s3Client(),
+  sfn: clients.sfnClient(),
+  reportsBucket: requireEnv(EnvVar.REPORTS_BUCKET),
+  events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
+  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  log: createSafeLog('review-decision'),
+}));
+
+export const handler = (event: ApiEvent): Promise<ApiResult> => wired()(event);
