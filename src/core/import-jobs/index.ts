@@ -1,0 +1,2 @@
+export * from './job-request';
+export * from './job-output';
