@@ -70,6 +70,14 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-sns',
     '@aws-sdk/client-secrets-manager',
+    // AI services the built-in analyzers call.
+    '@aws-sdk/client-rekognition',
+    '@aws-sdk/client-bedrock-runtime',
+    '@aws-sdk/client-sagemaker-runtime',
+    // The optional HealthImaging import starts and tracks DICOM import jobs.
+    '@aws-sdk/client-medical-imaging',
+    // The review API signs short-lived preview URLs.
+    '@aws-sdk/s3-request-presigner',
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/batch',
     '@types/aws-lambda',
@@ -175,6 +183,17 @@ for (const [files, banned, why] of layerPackages) {
 }
 project.npmignore?.exclude('/examples/', '/scripts/', '/bench/', '/.ci/', '/cdk.out/');
 project.gitignore.exclude('cdk.out/', 'examples/cdk.out/', '.tmp/', 'demo-output/');
+
+// ts-jest only transpiles (isolatedModules), so tests, tooling, the example and
+// the benchmark are type-checked here, before jest runs.
+const typecheck = project.addTask('typecheck', {
+  description: 'Type-check src, test, scripts, examples and bench',
+  steps: [
+    { exec: 'tsc --noEmit -p scripts/tsconfig.json' },
+    { exec: 'tsc --noEmit -p bench/tsconfig.json' },
+  ],
+});
+project.testTask.prependSpawn(typecheck);
 
 project.addTask('synth:example', {
   description: 'Synthesize the example stack (no AWS account needed) and print what it contains',

@@ -1,14 +1,18 @@
 /**
  * One loopback HTTP endpoint speaking just the AWS APIs the handlers call and
  * no local engine exists for: EventBridge PutEvents, SNS Publish, Step
- * Functions StartExecution / SendTaskSuccess / SendTaskFailure and Secrets
- * Manager GetSecretValue. Handlers reach it through the SDK's
+ * Functions StartExecution / DescribeExecution / SendTaskSuccess / SendTaskFailure, Secrets
+ * Manager GetSecretValue, and the analyzers' AI services (Rekognition, Bedrock
+ * Runtime, SageMaker Runtime: ai-stand-ins.ts). Handlers reach it through the SDK's
  * service-specific endpoint variables (AWS_ENDPOINT_URL_EVENTBRIDGE, ...), so
  * the real SDK clients, serializers and error handling run unchanged.
  */
 import { randomUUID } from 'crypto';
 import * as http from 'http';
+import * as http2 from 'http2';
+import * as net from 'net';
 import type { AddressInfo } from 'net';
+import { AiStandIns } from './ai-stand-ins';
 
 export interface PutEventsEntry {
   readonly EventBusName?: string;
@@ -26,23 +30,50 @@ export class ServiceError extends Error {
   }
 }
 
+/** What DescribeExecution answers. */
+export interface ExecutionDescription {
+  readonly executionArn: string;
+  readonly name: string;
+  readonly status: string;
+  readonly startDate: Date;
+  readonly stopDate?: Date;
+  readonly input: string;
+  readonly error?: string;
+}
+
 export interface StandInBackends {
   putEvents(entries: PutEventsEntry[]): string[];
   publish(message: { topicArn: string; subject?: string; message: string }): string;
   startExecution(request: { stateMachineArn: string; name?: string; input?: string }): { executionArn: string; startDate: Date };
+  describeExecution(executionArn: string): ExecutionDescription;
   sendTaskSuccess(token: string, output: string): void;
   sendTaskFailure(token: string, error?: string, cause?: string): void;
   getSecretValue(secretId: string): { arn: string; name: string; secretString: string };
+  /** Writes an object (an asynchronous SageMaker endpoint's answer); async invocations are refused without it. */
+  putObject?(bucket: string, key: string, body: string): Promise<void>;
 }
 
 export class AwsStandIns {
   private server?: http.Server;
+  private h2c?: http2.Http2Server;
+  private readonly sessions = new Set<http2.ServerHttp2Session>();
   private port = 0;
+  private h2cPort = 0;
 
-  constructor(private readonly backends: StandInBackends) {}
+  /** The AI-service stand-ins, with every call they answered. */
+  public readonly ai: AiStandIns;
+
+  constructor(private readonly backends: StandInBackends) {
+    this.ai = new AiStandIns({ writeObject: backends.putObject?.bind(backends) });
+  }
 
   public get endpoint(): string {
     return `http://127.0.0.1:${this.port}`;
+  }
+
+  /** The same stand-ins over cleartext HTTP/2, for the Bedrock Runtime client. */
+  public get http2Endpoint(): string {
+    return `http://127.0.0.1:${this.h2cPort}`;
   }
 
   /** The endpoint variables a handler's environment needs to reach these stand-ins. */
@@ -52,29 +83,58 @@ export class AwsStandIns {
       AWS_ENDPOINT_URL_SNS: this.endpoint,
       AWS_ENDPOINT_URL_SFN: this.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
+      AWS_ENDPOINT_URL_REKOGNITION: this.endpoint,
+      AWS_ENDPOINT_URL_BEDROCK_RUNTIME: this.http2Endpoint,
+      AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: this.endpoint,
     };
   }
 
   public async start(): Promise<void> {
-    const server = http.createServer((req, res) => {
+    const onRequest = (req: http.IncomingMessage | http2.Http2ServerRequest, res: http.ServerResponse | http2.Http2ServerResponse) => {
       const chunks: Buffer[] = [];
       req.on('data', (c: Buffer) => chunks.push(c));
-      req.on('end', () => this.handle(req, Buffer.concat(chunks).toString('utf8'), res));
-    });
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const request = { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body };
+        // The AI services' bodies may be binary (SageMaker takes the image itself).
+        if (AiStandIns.handles(request)) {
+          void this.ai.respond(request).then((answer) => {
+            res.writeHead(answer.status, answer.headers);
+            res.end(answer.body);
+          });
+          return;
+        }
+        this.handle(req as http.IncomingMessage, body.toString('utf8'), res as http.ServerResponse);
+      });
+    };
+    // The Bedrock Runtime client speaks HTTP/2 (cleartext, with prior knowledge, as its
+    // streaming operations need), every other client HTTP/1.1: one listener each.
+    const server = http.createServer(onRequest);
+    const h2c = http2.createServer();
+    h2c.on('request', onRequest);
+    h2c.on('session', (session) => this.sessions.add(session.on('close', () => this.sessions.delete(session))));
     this.server = server;
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+    this.h2c = h2c;
+    const listen = (s: net.Server, port: number) => new Promise<number>((resolve, reject) => {
+      s.once('error', reject);
+      s.listen(port, '127.0.0.1', () => resolve((s.address() as AddressInfo).port));
     });
-    this.port = (server.address() as AddressInfo).port;
+    this.port = await listen(server, this.port);
+    this.h2cPort = await listen(h2c, this.h2cPort);
   }
 
   public async stop(): Promise<void> {
     const server = this.server;
+    const h2c = this.h2c;
     this.server = undefined;
+    this.h2c = undefined;
     if (server === undefined) return;
     server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
+    for (const session of this.sessions) session.destroy();
+    await Promise.all([
+      new Promise<void>((resolve) => server.close(() => resolve())),
+      new Promise<void>((resolve) => (h2c === undefined ? resolve() : h2c.close(() => resolve()))),
+    ]);
   }
 
   private handle(req: http.IncomingMessage, body: string, res: http.ServerResponse): void {
@@ -114,6 +174,19 @@ export class AwsStandIns {
       case 'StartExecution': {
         const started = this.backends.startExecution({ stateMachineArn: request.stateMachineArn, name: request.name, input: request.input });
         return { executionArn: started.executionArn, startDate: started.startDate.getTime() / 1000 };
+      }
+      case 'DescribeExecution': {
+        const e = this.backends.describeExecution(request.executionArn);
+        return {
+          executionArn: e.executionArn,
+          stateMachineArn: e.executionArn.replace(':execution:', ':stateMachine:').split(':').slice(0, -1).join(':'),
+          name: e.name,
+          status: e.status,
+          startDate: e.startDate.getTime() / 1000,
+          ...(e.stopDate === undefined ? {} : { stopDate: e.stopDate.getTime() / 1000 }),
+          input: e.input,
+          ...(e.error === undefined ? {} : { error: e.error }),
+        };
       }
       case 'SendTaskSuccess':
         this.backends.sendTaskSuccess(request.taskToken, request.output);

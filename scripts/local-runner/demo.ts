@@ -6,8 +6,9 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { corruptUploads, dicomSeries, jpegUpload, pngUpload, Upload } from './dataset';
-import { LocalSystem, sleep, StudyItem } from './local-system';
-import { writeSite, SiteStudy, SiteRejection } from './site';
+import { LocalSystem, REVIEW_DESK_SESSION, sleep, StudyItem } from './local-system';
+import { standInReviewerArn } from './review-api-server';
+import { writeSite, SiteAiService, SiteStudy, SiteRejection } from './site';
 import { synthesizeExample } from './template';
 import { LOCAL_REVIEWER } from './workflow';
 
@@ -19,6 +20,8 @@ export interface DemoOptions {
 
 export interface DemoSummary {
   readonly studies: SiteStudy[];
+  /** The AI services the analyzers called (all local stand-ins). */
+  readonly aiServices: SiteAiService[];
   readonly rejections: SiteRejection[];
   readonly uploads: number;
   readonly durationMs: number;
@@ -59,6 +62,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
     log(`    DynamoDB ${system.engines.endpoints.dynamodb}, S3 ${system.engines.endpoints.s3}, stand-ins ${system.standIns.endpoint}`);
     log(`    state machine from the template: ${system.taskMappings.length} task states mapped (${system.taskMappings.map((m) => `${m.stateName} -> ${m.kind === 'lambda' ? 'bundled handler' : m.kind === 'events-put-wait' ? 'event bus + review stand-in' : m.kind}`).join('; ')})`);
     for (const [what, change] of Object.entries(system.overrides)) log(`    time compressed: ${what} ${change}`);
+    log(`    review desk: ${system.reviewDesk}`);
+    const aiAnalyzers = analyzersByService(system);
+    if (aiAnalyzers.size > 0) {
+      log(`    AI services answered by local stand-ins (recorded responses): ${[...aiAnalyzers].map(([service, names]) => `${service} for ${names.join(', ')}`).join('; ')}`);
+    }
 
     const uploads = demoUploads();
     log(`3/4 Uploading ${uploads.length} objects to s3://${system.resources.uploadBucket}/${system.resources.uploadPrefix} ...`);
@@ -76,9 +84,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
 
     log('4/4 Collecting results ...');
     const items = await system.scanTable();
+    for (const line of reviewLines(system, items)) log(`    ${line}`);
     const { studies, rejections } = await collectSite(system, items, options.outDir);
+    const aiServices = aiServiceSummary(system, aiAnalyzers);
     const summary: DemoSummary = {
       studies,
+      aiServices,
       rejections,
       uploads: uploads.length,
       durationMs: Date.now() - started,
@@ -92,8 +103,10 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
       overrides: system.overrides,
       events: summary.events,
       notifications: summary.notifications,
-      reviewer: LOCAL_REVIEWER,
+      reviewer: system.reviewApi === undefined ? LOCAL_REVIEWER : standInReviewerArn(REVIEW_DESK_SESSION),
+      reviewApiDecisions: system.reviewApi?.requests.filter((r) => r.route === DECISION_ROUTE && r.status === 200).length,
       templateFile: path.relative(options.repoDir, example.templateFile),
+      aiServices,
     });
     fs.writeFileSync(path.join(options.outDir, 'summary.json'), JSON.stringify(summary, null, 2));
     log('');
@@ -107,11 +120,62 @@ export async function runDemo(options: DemoOptions): Promise<DemoSummary> {
   }
 }
 
+const DECISION_ROUTE = 'POST /studies/{studyKey}/decision';
+
+/** Each held study the review desk decided through the review API, and where the study ended up. */
+function reviewLines(system: LocalSystem, items: StudyItem[]): string[] {
+  return (system.reviewApi?.requests ?? []).filter((r) => r.route === DECISION_ROUTE).map((r) => {
+    const studyKey = r.path.split('/')[3];
+    const meta = items.find((i) => i.PK === `STUDY#${studyKey}` && i.SK === 'META');
+    return `held for review: ${studyKey} (${String(meta?.priority ?? '-')}) -> decided through the review API: ${r.method} ${r.path} as ${r.reviewer ?? '-'} -> ${r.status}`
+      + ` -> ${String(meta?.status ?? '?')}${meta?.reviewDecision === undefined ? '' : ` (${String(meta.reviewDecision)})`}`;
+  });
+}
+
+/** The service names of ai-stand-ins.ts, by the `service` of an analyzer function's ANALYZER_SETTINGS. */
+const AI_SERVICES: Record<string, string> = { rekognition: 'Rekognition', bedrock: 'Bedrock Runtime', sagemaker: 'SageMaker Runtime' };
+
+/** Which analyzers call which AI service, read from the template (each analyzer function's settings). */
+function analyzersByService(system: LocalSystem): Map<string, string[]> {
+  const byService = new Map<string, string[]>();
+  for (const mapping of system.taskMappings) {
+    const name = /^(?:Analyze|Submit) (\S+?)(?: batch)?$/.exec(mapping.stateName)?.[1];
+    const fn = mapping.functionLogicalId === undefined ? undefined : system.template.Resources[mapping.functionLogicalId];
+    const variables = (fn?.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)?.Variables;
+    const raw = variables?.ANALYZER_SETTINGS;
+    if (name === undefined || typeof raw !== 'string') continue;
+    const service = AI_SERVICES[String((JSON.parse(raw) as { service?: unknown }).service)];
+    if (service !== undefined && !(byService.get(service) ?? []).includes(name)) byService.set(service, [...byService.get(service) ?? [], name]);
+  }
+  return byService;
+}
+
+function aiServiceSummary(system: LocalSystem, analyzers: Map<string, string[]>): SiteAiService[] {
+  return [...analyzers].map(([service, names]) => {
+    const calls = system.standIns.ai.calls.filter((c) => c.service === service);
+    return {
+      service,
+      operations: [...new Set(calls.map((c) => c.operation))],
+      calls: calls.length,
+      refused: [...new Set(calls.flatMap((c) => (c.error === undefined ? [] : [c.error])))],
+      analyzers: names,
+    };
+  });
+}
+
 function progressLine(system: LocalSystem): string {
   const processed = system.logs.filter((l) => l.line.includes('"message":"Object processed"')).length;
   const executions = [...system.workflow.executions.values()];
   const done = executions.filter((e) => e.status !== 'RUNNING').length;
   return `ingested ${processed} object(s); analyses ${done}/${executions.length} finished, ${system.workflow.running} running; queue ${system.queue(system.resources.ingestQueue).size}`;
+}
+
+/** An analyzer's findings, from the study result its ANALYSIS item points at (findings can outgrow an item). */
+async function storedFindings(system: LocalSystem, analysis: StudyItem): Promise<SiteStudy['findings']> {
+  const result = analysis.result as { bucket: string; key: string } | undefined;
+  if (result === undefined) return [];
+  const stored = JSON.parse((await system.getObject(result.bucket, result.key)).toString('utf8')) as { findings: Array<{ label: string; confidence: number }> };
+  return stored.findings.map((f) => ({ analyzer: String(analysis.analyzerName), label: f.label, confidence: f.confidence }));
 }
 
 /** Reads studies, findings and rejections from the table and copies reports and previews out of the buckets. */
@@ -153,9 +217,7 @@ export async function collectSite(
       kind: String(instances[0]?.kind ?? ''),
       images: instances.length,
       reviewDecision: meta.reviewDecision === undefined ? undefined : String(meta.reviewDecision),
-      findings: analyses.flatMap((a) => ((a.findings ?? []) as Array<{ label: string; confidence: number }>).map((f) => ({
-        analyzer: String(a.analyzerName), label: f.label, confidence: f.confidence,
-      }))),
+      findings: (await Promise.all(analyses.map((a) => storedFindings(system, a)))).flat(),
       analyzers: analyses.map((a) => ({ name: String(a.analyzerName), status: String(a.status), model: `${String(a.modelId)}@${String(a.modelVersion)}` })),
       reportPath,
       previews,

@@ -4,25 +4,8 @@
  * kept across `restart()`, so clients configured once keep working, the way a
  * service endpoint outlives a server restart; committed data survives on disk.
  */
-import * as fs from 'fs';
-import type { Server } from 'http';
-import type { AddressInfo } from 'net';
 import * as path from 'path';
-
-interface S3rverInstance {
-  httpServer?: Server;
-  run(): Promise<AddressInfo>;
-  close(): Promise<void>;
-  on(event: 'event', listener: (event: S3NotificationEvent) => void): void;
-}
-type S3rverConstructor = new (options: Record<string, unknown>) => S3rverInstance;
-type DynaliteFactory = (options: Record<string, unknown>) => Server;
-
-// Neither package ships type definitions.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const dynalite = require('dynalite') as DynaliteFactory;
-// eslint-disable-next-line @typescript-eslint/no-require-imports
-const S3rver = require('s3rver') as S3rverConstructor;
+import { Worker } from 'worker_threads';
 
 /** The S3 notification s3rver emits for every object operation. */
 export interface S3NotificationEvent {
@@ -44,23 +27,48 @@ export interface EngineEndpoints {
   readonly s3: string;
 }
 
-function listen(server: Server, port: number): Promise<number> {
-  return new Promise((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(port, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
+type EngineName = 'dynamodb' | 's3';
+type EngineReply =
+  | { readonly type: 'started'; readonly port: number }
+  | { readonly type: 'stopped' | 'flushed' }
+  | { readonly type: 's3-event'; readonly event: S3NotificationEvent }
+  | { readonly type: 'error'; readonly message: string };
+
+/** One engine in a worker thread (`engine-thread.js`): requests are answered in order. */
+class EngineThread {
+  private readonly worker: Worker;
+  private readonly waiting: Array<{ resolve: (reply: EngineReply) => void; reject: (error: Error) => void }> = [];
+
+  constructor(engine: EngineName, dataDir: string, onS3Event: (event: S3NotificationEvent) => void) {
+    this.worker = new Worker(path.join(__dirname, 'engine-thread.js'), { workerData: { engine, dataDir } });
+    this.worker.on('message', (reply: EngineReply) => {
+      if (reply.type === 's3-event') return onS3Event(reply.event);
+      const next = this.waiting.shift();
+      if (reply.type === 'error') next?.reject(new Error(`local ${engine} engine: ${reply.message}`));
+      else next?.resolve(reply);
+    });
+    this.worker.on('error', (error) => this.waiting.splice(0).forEach((w) => w.reject(error)));
+  }
+
+  public request(message: { type: 'start'; port: number } | { type: 'stop' | 'flush' }): Promise<EngineReply> {
+    return new Promise((resolve, reject) => {
+      this.waiting.push({ resolve, reject });
+      this.worker.postMessage(message);
+    });
+  }
+
+  public async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
 }
 
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.closeAllConnections?.();
-    server.close(() => resolve());
-  });
-}
-
+/**
+ * dynalite and s3rver, each in a thread of its own (they are the busiest parts of a
+ * local run; on the main thread they would leave the other cores idle).
+ */
 export class LocalEngines {
-  private dynamo?: Server;
-  private s3?: S3rverInstance;
+  private dynamo?: EngineThread;
+  private s3?: EngineThread;
   private dynamoPort = 0;
   private s3Port = 0;
 
@@ -79,29 +87,35 @@ export class LocalEngines {
   }
 
   public async start(): Promise<EngineEndpoints> {
-    const dynamoDir = path.join(this.dataDir, 'dynamodb');
-    const s3Dir = path.join(this.dataDir, 's3');
-    fs.mkdirSync(dynamoDir, { recursive: true });
-    fs.mkdirSync(s3Dir, { recursive: true });
-    this.dynamo = dynalite({ path: dynamoDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-    this.dynamoPort = await listen(this.dynamo, this.dynamoPort);
-    this.s3 = new S3rver({ address: '127.0.0.1', port: this.s3Port, silent: true, directory: s3Dir, configureBuckets: [] });
-    this.s3.on('event', (event) => this.onS3Event(event));
-    this.s3Port = (await this.s3.run()).port;
+    const portOf = (reply: EngineReply) => (reply.type === 'started' ? reply.port : 0);
+    this.dynamo = new EngineThread('dynamodb', path.join(this.dataDir, 'dynamodb'), () => undefined);
+    this.s3 = new EngineThread('s3', path.join(this.dataDir, 's3'), this.onS3Event);
+    const [dynamoPort, s3Port] = await Promise.all([
+      this.dynamo.request({ type: 'start', port: this.dynamoPort }).then(portOf),
+      this.s3.request({ type: 'start', port: this.s3Port }).then(portOf),
+    ]);
+    this.dynamoPort = dynamoPort;
+    this.s3Port = s3Port;
     return this.endpoints;
+  }
+
+  /**
+   * Resolves once every S3 notification of the requests answered so far has been
+   * handed to `onS3Event` (s3rver emits it before it answers; the thread's messages keep their order).
+   */
+  public async flushS3Events(): Promise<void> {
+    await this.s3?.request({ type: 'flush' });
   }
 
   /** Stops both engines (like a process kill, minus the lost writes: the engines flush what they acknowledged). */
   public async stop(): Promise<void> {
-    const dynamo = this.dynamo;
-    const s3 = this.s3;
+    const threads = [this.dynamo, this.s3].filter((t): t is EngineThread => t !== undefined);
     this.dynamo = undefined;
     this.s3 = undefined;
-    if (dynamo !== undefined) await closeServer(dynamo);
-    if (s3 !== undefined) {
-      s3.httpServer?.closeAllConnections?.();
-      await s3.close();
-    }
+    await Promise.all(threads.map(async (thread) => {
+      await thread.request({ type: 'stop' });
+      await thread.terminate();
+    }));
   }
 
   public async restart(): Promise<EngineEndpoints> {

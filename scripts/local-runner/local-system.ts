@@ -8,8 +8,10 @@
  * (dynalite, on disk) and S3 (s3rver, on disk).
  * Stand-ins (loopback HTTP, recorded): EventBridge PutEvents, SNS Publish,
  * Step Functions StartExecution/SendTask*, Secrets Manager GetSecretValue; the
- * rule -> SQS -> Lambda delivery (delivery.ts); the clinician answering a task
- * token (workflow.ts, LOCAL_REVIEWER).
+ * rule -> SQS -> Lambda delivery (delivery.ts); API Gateway in front of the
+ * review API's handlers, with a labelled stand-in identity in place of SigV4
+ * (review-api-server.ts); the clinician deciding on a held study (workflow.ts:
+ * through that API when the template has one, else answering the token itself).
  * Time is compressed where the template says minutes (visibility timeout,
  * batching window, sweep schedule, quiet period): see `LocalSystemOptions`.
  *
@@ -29,15 +31,19 @@ import { LocalResources, StudyItem } from './local-resources';
 import { LocalSecrets } from './local-secrets';
 import { LocalTopics, Notification } from './local-topics';
 import { PollerStats, QueueDelivery } from './queue-delivery';
+import { ReviewApiServer, standInReviewerArn } from './review-api-server';
 import { SweepSchedule } from './sweep-schedule';
 import { CfnTemplate, LocalNames, SynthesizedExample } from './template';
-import { findPipeline, functionSpecs, PipelineResources, StateMachineDefinition } from './template-wiring';
-import { LocalWorkflow, mapTaskStates, ReviewPolicy, TaskMapping } from './workflow';
+import { findPipeline, findRestApi, functionSpecs, PipelineResources, StateMachineDefinition } from './template-wiring';
+import { LocalWorkflow, mapTaskStates, ReviewDeskDecision, ReviewPolicy, TaskMapping } from './workflow';
 
 export type { FaultPlan } from './fault-plan';
 export type { RecordedEvent } from './local-event-bus';
 export type { StudyItem } from './local-resources';
 export type { Notification } from './local-topics';
+
+/** Stand-in session of the review desk: its decisions are recorded as `standInReviewerArn(REVIEW_DESK_SESSION)`. */
+export const REVIEW_DESK_SESSION = 'review-desk';
 
 export interface LocalSystemOptions {
   /** Synthesized example (see `synthesizeExample`). */
@@ -61,6 +67,11 @@ export interface LocalSystemOptions {
   /** @default { mode: 'approve' } */
   readonly review?: ReviewPolicy;
   readonly faults?: FaultPlan;
+  /**
+   * Wait between Step Functions retries (the definition's backoff waits up to
+   * 30 s); recorded in `overrides`. @default 50
+   */
+  readonly retryIntervalMs?: number;
   /** Seed for queue ordering. @default 1 */
   readonly seed?: number;
   /** Every captured handler log line, as it arrives. */
@@ -95,11 +106,16 @@ export class LocalSystem {
   public readonly queues: Map<string, LocalQueue>;
   public workflow!: LocalWorkflow;
   public host!: LambdaHost;
+  /** The template's review API on loopback (undefined when the template has none). */
+  public reviewApi?: ReviewApiServer;
+  /** How the review desk decides held studies (mode, and through what). */
+  public reviewDesk = '';
 
   /** Resolved names the pipeline uses. */
   public readonly resources: PipelineResources;
 
-  private readonly definition: StateMachineDefinition;
+  /** The state machine definition from the template (with tokens resolved to local names). */
+  public readonly definition: StateMachineDefinition;
   private readonly faults: FaultInjector;
   private readonly bus: LocalEventBus;
   private readonly delivery: QueueDelivery;
@@ -143,6 +159,7 @@ export class LocalSystem {
       putEvents: (entries) => this.bus.putEvents(entries),
       publish: (m) => topics.publish(m),
       startExecution: (r) => this.workflow.start(r),
+      describeExecution: (arn) => this.workflow.describe(arn),
       sendTaskSuccess: (t, o) => this.workflow.sendTaskSuccess(t, o),
       sendTaskFailure: (t, e, c) => this.workflow.sendTaskFailure(t, e, c),
       getSecretValue: (id) => secrets.getSecretValue(id),
@@ -172,7 +189,14 @@ export class LocalSystem {
       this.options.onLog?.(line);
     });
     this.faults.installCrashFault(this.host, this.resources.ingestFunction);
+    const restApi = findRestApi(this.template, this.names);
+    if (restApi !== undefined) {
+      this.reviewApi = new ReviewApiServer({ api: restApi, invoke: (fn, event) => this.host.invoke(fn, event) });
+      await this.reviewApi.start();
+    }
 
+    const retryIntervalMs = this.options.retryIntervalMs ?? 50;
+    this.overrides.RetryIntervals = `IntervalSeconds x BackoffRate -> ${retryIntervalMs} ms`;
     this.workflow = new LocalWorkflow({
       stateMachineArn: this.resources.stateMachineArn,
       definition: this.definition,
@@ -182,7 +206,14 @@ export class LocalSystem {
       putEvents: (entries) => this.bus.putEvents(entries),
       review: this.options.review ?? { mode: 'approve' },
       lambdaServiceFault: (stateName, _fn, executionName) => this.faults.serviceFault(stateName, executionName),
+      readObject: (bucket, key) => this.getObject(bucket, key),
+      retryIntervalMs,
+      decide: this.reviewApi === undefined ? undefined : (decision) => this.decideThroughReviewApi(decision),
     });
+    const mode = (this.options.review ?? { mode: 'approve' }).mode;
+    this.reviewDesk = this.reviewApi === undefined
+      ? `${mode}: answers the task token itself (the template has no review API)`
+      : `${mode}: POST ${this.reviewApi.url}studies/{studyKey}/decision as ${standInReviewerArn(REVIEW_DESK_SESSION)} (stand-in for SigV4)`;
 
     this.delivery.start(this.host);
     const sweepIntervalMs = this.options.sweepIntervalMs ?? 1000;
@@ -198,6 +229,7 @@ export class LocalSystem {
     this.delivery.stop();
     await sweepEnded;
     await this.workflow?.stop();
+    await this.reviewApi?.stop();
     await this.host?.stop();
     this.stores?.destroy();
     await this.standIns.stop();
@@ -214,6 +246,8 @@ export class LocalSystem {
   /** PutObject into the upload bucket, as an uploader would (S3 then emits "Object Created"). */
   public async upload(key: string, body: Uint8Array): Promise<void> {
     await this.stores!.putObject(this.resources.uploadBucket, key, body);
+    // Its "Object Created" notification is on the bus before the upload counts as done.
+    await this.engines.flushS3Events();
   }
 
   /** A message that is not an S3 event, sent straight to the ingest queue (a poison message). */
@@ -224,6 +258,17 @@ export class LocalSystem {
   /** Invoke the sweeper once, as its schedule would. */
   public sweep(): Promise<unknown> {
     return this.sweeps.sweep();
+  }
+
+  /** The review desk's decision, taken through the review API like a clinician's; refused decisions reject. */
+  private async decideThroughReviewApi(decision: ReviewDeskDecision): Promise<void> {
+    const body = {
+      version: decision.version,
+      decision: decision.decision,
+      ...(decision.decision === 'REJECT' ? { reason: 'Rejected by the local review desk (stand-in)' } : {}),
+    };
+    const response = await this.reviewApi!.call('POST', `studies/${decision.studyKey}/decision`, { body, session: REVIEW_DESK_SESSION });
+    if (response.status !== 200) throw new Error(`The review API refused the review desk's decision (${response.status}): ${response.body}`);
   }
 
   // ------------------------------------------------------------------ observation

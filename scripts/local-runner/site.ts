@@ -16,6 +16,18 @@ export interface SiteStudy {
   readonly previews: string[];
 }
 
+/** One AI service the local run answered with its stand-in. */
+export interface SiteAiService {
+  readonly service: string;
+  /** Operations called, e.g. ['DetectLabels']. */
+  readonly operations: string[];
+  readonly calls: number;
+  /** Error names of the calls the stand-in refused (as the service would). */
+  readonly refused: string[];
+  /** The analyzers that call it. */
+  readonly analyzers: string[];
+}
+
 export interface SiteRejection {
   readonly objectHash: string;
   readonly reasonCode: string;
@@ -30,7 +42,25 @@ export interface SiteContent {
   readonly events: number;
   readonly notifications: number;
   readonly reviewer: string;
+  /** Decisions the review desk took through the local review API. @default - the desk answered the task tokens itself */
+  readonly reviewApiDecisions?: number;
   readonly templateFile: string;
+  /** The AI services the analyzers called, all answered by local stand-ins. @default none */
+  readonly aiServices?: SiteAiService[];
+}
+
+/** Each analyzer's findings under its name, model and status; AI-service analyzers marked as answered by a stand-in. */
+function findingsCell(s: SiteStudy, standInAnalyzers: ReadonlySet<string>): string {
+  const names = [...new Set([...s.analyzers.map((a) => a.name), ...s.findings.map((f) => f.analyzer)])];
+  const groups = names.map((name) => {
+    const analyzer = s.analyzers.find((a) => a.name === name);
+    const findings = s.findings.filter((f) => f.analyzer === name);
+    const standIn = standInAnalyzers.has(name) ? ' <span class="stand-in" title="answered by a local stand-in of the AI service">stand-in</span>' : '';
+    const head = `<strong>${esc(name)}</strong>${standIn} <small>${analyzer === undefined ? '' : `${esc(analyzer.model)} &middot; ${esc(analyzer.status)}`}</small>`;
+    const list = findings.length === 0 ? '' : `<ul class="findings">${findings.map((f) => `<li>${esc(f.label)} <small>confidence ${f.confidence.toFixed(2)}</small></li>`).join('')}</ul>`;
+    return `<div class="analyzer" data-analyzer="${esc(name)}">${head}${list}</div>`;
+  });
+  return groups.length === 0 ? '<span class="none">no analyzers ran</span>' : groups.join('');
 }
 
 function esc(text: string): string {
@@ -38,17 +68,21 @@ function esc(text: string): string {
 }
 
 export function writeSite(outDir: string, content: SiteContent): void {
+  const aiServices = content.aiServices ?? [];
+  const standInAnalyzers = new Set(aiServices.flatMap((a) => a.analyzers));
   const studyRows = content.studies.map((s) => `
       <tr data-study="${esc(s.studyKey)}">
         <td><code>${esc(s.studyKey)}</code><br><small>version ${s.version}</small></td>
         <td>${esc(s.modality)} <small>(${esc(s.kind)})</small></td>
         <td>${s.images}</td>
         <td class="status ${esc(s.status.toLowerCase())}">${esc(s.status)}${s.reviewDecision ? `<br><small>review: ${esc(s.reviewDecision)} by <em>${esc(content.reviewer)}</em> (stand-in)</small>` : ''}</td>
-        <td>${s.findings.length === 0 ? '<span class="none">no findings</span>' : `<ul class="findings">${s.findings.map((f) => `<li>${esc(f.label)} <small>${esc(f.analyzer)}, confidence ${f.confidence.toFixed(2)}</small></li>`).join('')}</ul>`}
-            <small>${s.analyzers.map((a) => `${esc(a.name)}: ${esc(a.status)}`).join(' &middot; ')}</small></td>
+        <td>${findingsCell(s, standInAnalyzers)}</td>
         <td>${s.reportPath === undefined ? '-' : `<a class="report" href="${esc(s.reportPath)}">report</a>`}</td>
         <td class="previews">${s.previews.slice(0, 6).map((p) => `<a href="${esc(p)}"><img src="${esc(p)}" alt="preview" height="64"></a>`).join('')}${s.previews.length > 6 ? `<small>+${s.previews.length - 6}</small>` : ''}</td>
       </tr>`).join('');
+  const aiRows = aiServices.map((a) => `
+      <tr data-service="${esc(a.service)}"><td>${esc(a.service)} <span class="stand-in">local stand-in</span></td><td>${a.operations.map(esc).join(', ')}</td>
+        <td>${a.calls}</td><td>${a.refused.length === 0 ? '-' : a.refused.map(esc).join(', ')}</td><td>${a.analyzers.map(esc).join(', ')}</td></tr>`).join('');
   const rejectionRows = content.rejections.map((r) => `
       <tr><td><code>${esc(r.objectHash)}</code></td><td class="status rejected">REJECTED</td><td>${esc(r.reasonCode)}</td><td><code>${esc(r.quarantineKey)}</code></td></tr>`).join('');
   const html = `<!doctype html>
@@ -67,6 +101,8 @@ export function writeSite(outDir: string, content: SiteContent): void {
   ul.findings { margin: 0; padding-left: 1.1rem; } .none { color: #68737d; }
   .previews img { margin-right: 4px; border: 1px solid #ccd; background: #000; }
   .note { background: #fff8e1; border: 1px solid #f0d98c; padding: .6rem .9rem; }
+  .analyzer + .analyzer { margin-top: .35rem; }
+  .stand-in { font-size: .72rem; background: #fff1c2; border: 1px solid #e5c766; border-radius: 3px; padding: 0 .3rem; color: #6b5200; }
   small { color: #55606a; }
 </style>
 </head>
@@ -77,14 +113,25 @@ the pipeline published ${content.events} events and ${content.notifications} not
 All identifiers below are pseudonyms; images are de-identified previews.</p>
 <p class="note">Ran on this machine from <code>${esc(content.templateFile)}</code>: the bundled Lambda handlers,
 the state machine definition and real DynamoDB/S3 engines (dynalite, s3rver). Stand-ins: EventBridge, SNS,
-Secrets Manager and Step Functions APIs (local, recorded), SQS delivery (local queue), and the clinician review
-(<em>${esc(content.reviewer)}</em> approves every request). Time compressed: ${Object.entries(content.overrides).map(([k, v]) => `${esc(k.split('.').pop() ?? k)} ${esc(v)}`).join('; ')}.</p>
+Secrets Manager and Step Functions APIs (local, recorded), SQS delivery (local queue),${aiServices.length === 0 ? '' : ` the AI services
+(${aiServices.map((a) => esc(a.service)).join(', ')}: local stand-ins answering with recorded responses shaped like the services' documented ones,
+not clinical models),`} and the clinician review
+(<em>${esc(content.reviewer)}</em> approves every request${content.reviewApiDecisions === undefined ? '' : `, ${content.reviewApiDecisions} of them
+through the review API on loopback (POST /studies/{studyKey}/decision, the bundled handler; a labelled stand-in identity replaces SigV4)`}). Time compressed: ${Object.entries(content.overrides).map(([k, v]) => `${esc(k.split('.').pop() ?? k)} ${esc(v)}`).join('; ')}.</p>
 <h2>Studies</h2>
 <table id="studies">
   <thead><tr><th>Study</th><th>Modality</th><th>Images</th><th>Status</th><th>Findings</th><th>Report</th><th>Previews</th></tr></thead>
   <tbody>${studyRows}
   </tbody>
 </table>
+${aiServices.length === 0 ? '' : `<h2>AI services (local stand-ins)</h2>
+<p>No AI service was called: each request went through the real AWS SDK client to a local stand-in that checks it as the
+service does (image format and size limits, the forced tool, content types) and answers with a recorded response.</p>
+<table id="ai-services">
+  <thead><tr><th>Service</th><th>Operations</th><th>Calls</th><th>Refused</th><th>Analyzers</th></tr></thead>
+  <tbody>${aiRows}
+  </tbody>
+</table>`}
 <h2>Rejected objects</h2>
 <table id="rejections">
   <thead><tr><th>Object</th><th>Status</th><th>Reason</th><th>Quarantined as</th></tr></thead>

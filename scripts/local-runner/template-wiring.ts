@@ -135,3 +135,56 @@ function single<T>(items: T[], what: string): T {
   if (items.length !== 1) throw new Error(`Local runner: expected one ${what} in the template, found ${items.length}`);
   return items[0];
 }
+
+/** One method of an API Gateway REST API in the template. */
+export interface ApiRoute {
+  readonly httpMethod: string;
+  /** Resource path with its parameters, e.g. `/studies/{studyKey}/decision`. */
+  readonly resourcePath: string;
+  /** AWS_IAM, COGNITO_USER_POOLS, ... */
+  readonly authorizationType: string;
+  /** The function of its Lambda proxy integration. */
+  readonly functionLogicalId: string;
+}
+
+export interface RestApiWiring {
+  readonly restApiLogicalId: string;
+  readonly stageName: string;
+  readonly routes: readonly ApiRoute[];
+}
+
+/**
+ * The REST API of the template (the review API), read from its Resource and
+ * Method resources; undefined when the template has none. Only Lambda proxy
+ * integrations are served locally: any other integration makes the runner refuse.
+ */
+export function findRestApi(template: CfnTemplate, names: LocalNames): RestApiWiring | undefined {
+  const apis = resourcesOfType(template, 'AWS::ApiGateway::RestApi');
+  if (apis.length === 0) return undefined;
+  const [restApiLogicalId] = single(apis, 'REST API');
+  const resources = template.Resources;
+  const pathOf = (parent: unknown): string => {
+    const id = (parent as { Ref?: string }).Ref;
+    if (id === undefined) return ''; // Fn::GetAtt [api, RootResourceId]
+    const props = resources[id].Properties ?? {};
+    return `${pathOf(props.ParentId)}/${String(props.PathPart)}`;
+  };
+  const routes = resourcesOfType(template, 'AWS::ApiGateway::Method').map(([id, method]): ApiRoute => {
+    const props = method.Properties ?? {};
+    const integration = props.Integration as { Type?: string; Uri?: unknown } | undefined;
+    const uri = String(names.resolve(integration?.Uri ?? ''));
+    const functionArn = /\/functions\/(arn:[^/]+)\/invocations$/.exec(uri)?.[1];
+    const functionLogicalId = functionArn === undefined ? undefined : names.logicalIdOf(functionArn, 'AWS::Lambda::Function');
+    if (integration?.Type !== 'AWS_PROXY' || functionLogicalId === undefined) {
+      throw new Error(`Local runner: API method ${id} is not a Lambda proxy integration of a function in the template`);
+    }
+    return {
+      httpMethod: String(props.HttpMethod),
+      resourcePath: pathOf(props.ResourceId) || '/',
+      authorizationType: String(props.AuthorizationType ?? 'NONE'),
+      functionLogicalId,
+    };
+  });
+  const [, stage] = single(resourcesOfType(template, 'AWS::ApiGateway::Stage'), 'API stage');
+  return { restApiLogicalId, stageName: String(stage.Properties?.StageName), routes };
+}

@@ -37,12 +37,22 @@ export interface SynthesizedExample {
 }
 
 /**
+ * The context that turns on the example's Bedrock and SageMaker analyzers in a
+ * local run: the AI stand-ins (ai-stand-ins.ts) answer for this model and endpoint.
+ */
+export const LOCAL_AI_CONTEXT: Readonly<Record<string, string>> = {
+  bedrockModelId: 'us.anthropic.claude-3-5-sonnet-20241022-v2:0',
+  sageMakerEndpointName: 'local-cxr-detector',
+};
+
+/**
  * Synthesizes `buildExampleApp()` into `outdir` with the given CDK context
- * (e.g. `{ autoReleaseThreshold: '0.3' }`), exactly as `cdk synth` would.
+ * (e.g. `{ autoReleaseThreshold: '0.3' }`) over `LOCAL_AI_CONTEXT`, exactly
+ * as `cdk synth -c ...` would.
  */
 export function synthesizeExample(outdir: string, context: Record<string, string> = {}): SynthesizedExample {
   fs.rmSync(outdir, { recursive: true, force: true });
-  const { app, stack } = buildExampleApp(new App({ outdir, context }));
+  const { app, stack } = buildExampleApp(new App({ outdir, context: { ...LOCAL_AI_CONTEXT, ...context } }));
   const assembly = app.synth();
   const artifact = assembly.getStackByName(stack.stackName);
   const assetDirs = new Map<string, string>();

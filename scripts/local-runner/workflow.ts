@@ -7,23 +7,32 @@
  *     and for the token variant a local review desk that answers the token
  *     (auto-approve stand-in by default, labelled as such).
  * A Task with any other Resource makes the runner refuse to start, so a new
- * integration cannot silently run as a no-op.
+ * integration cannot silently run as a no-op. Distributed Maps run through
+ * distributed-map.ts. Every execution that ends emits the "Step Functions
+ * Execution Status Change" event EventBridge would.
  */
 import { randomUUID } from 'crypto';
-import type { PutEventsEntry } from './aws-stand-ins';
+import type { ExecutionDescription, PutEventsEntry } from './aws-stand-ins';
 import { ServiceError } from './aws-stand-ins';
+import { DistributedMapState, isDistributedMap, LocalDistributedMap, localizeDistributedMap, runDistributedMap } from './distributed-map';
 
 /** The part of aws-local-stepfunctions' API the runner uses (its types are ESM-only; `require` loads the CommonJS build). */
+interface LocalEvent {
+  readonly type: string;
+  readonly state?: { readonly name?: string; readonly input?: unknown; readonly output?: unknown };
+}
 interface LocalExecution {
   readonly result: Promise<unknown>;
-  readonly eventLogs: AsyncIterable<{ type: string; state?: { name?: string } }>;
+  readonly eventLogs: AsyncIterable<LocalEvent>;
   abort(): void;
 }
 interface LocalStateMachine {
   run(input: unknown, options: Record<string, unknown>): LocalExecution;
 }
 // eslint-disable-next-line @typescript-eslint/no-require-imports
-const { StateMachine } = require('aws-local-stepfunctions') as { StateMachine: new (definition: unknown) => LocalStateMachine };
+const { StateMachine } = require('aws-local-stepfunctions') as {
+  StateMachine: new (definition: unknown, options?: Record<string, unknown>) => LocalStateMachine;
+};
 
 type Definition = { StartAt: string; States: Record<string, StateJson>; TimeoutSeconds?: number };
 interface StateJson {
@@ -32,9 +41,31 @@ interface StateJson {
   readonly Branches?: Definition[];
   readonly Iterator?: Definition;
   readonly ItemProcessor?: Definition;
+  readonly Retry?: unknown[];
 }
 
-export type TaskKind = 'lambda' | 'lambda-invoke' | 'events-put' | 'events-put-wait';
+/** Every state machine of the definition (the top level, Parallel branches, Map item processors). */
+function machinesOf(definition: Definition): Definition[] {
+  return [definition, ...Object.values(definition.States).flatMap((state) =>
+    [...state.Branches ?? [], ...state.Iterator ? [state.Iterator] : [], ...state.ItemProcessor ? [state.ItemProcessor] : []].flatMap(machinesOf))];
+}
+
+/** A copy of the definition with each Distributed Map replaced by its local Task (see distributed-map.ts). */
+export function localizeDefinition(definition: Definition): { definition: Definition; maps: Map<string, LocalDistributedMap> } {
+  const copy = JSON.parse(JSON.stringify(definition)) as Definition;
+  const maps = new Map<string, LocalDistributedMap>();
+  for (const machine of machinesOf(copy)) {
+    for (const [name, state] of Object.entries(machine.States)) {
+      if (!isDistributedMap(state as never)) continue;
+      const local = localizeDistributedMap(name, state as unknown as DistributedMapState);
+      (machine.States as Record<string, unknown>)[name] = local.task;
+      maps.set(name, local.map);
+    }
+  }
+  return { definition: copy, maps };
+}
+
+export type TaskKind = 'lambda' | 'lambda-invoke' | 'lambda-invoke-wait' | 'events-put' | 'events-put-wait';
 
 export interface TaskMapping {
   readonly stateName: string;
@@ -59,6 +90,8 @@ export function mapTaskStates(definition: Definition, functionByArn: (arn: strin
         mappings.push({ stateName, resource, kind: 'lambda', functionLogicalId: fn });
       } else if (/^arn:[^:]+:states:::lambda:invoke$/.test(resource)) {
         mappings.push({ stateName, resource, kind: 'lambda-invoke' });
+      } else if (/^arn:[^:]+:states:::lambda:invoke\.waitForTaskToken$/.test(resource)) {
+        mappings.push({ stateName, resource, kind: 'lambda-invoke-wait' });
       } else if (/^arn:[^:]+:states:::events:putEvents\.waitForTaskToken$/.test(resource)) {
         mappings.push({ stateName, resource, kind: 'events-put-wait' });
       } else if (/^arn:[^:]+:states:::events:putEvents$/.test(resource)) {
@@ -77,24 +110,34 @@ export type ReviewMode = 'approve' | 'reject' | 'timeout' | 'manual';
 export interface ReviewPolicy {
   /**
    * How the local review desk answers a task token: `approve` / `reject` as a
-   * clinician would (SendTaskSuccess), `timeout` as if nobody answered within
-   * the state's TimeoutSeconds (the States.Timeout error, without the wait),
-   * `manual` waits for `sendTaskSuccess`.
+   * clinician would (through the review API when the template has one, see
+   * `LocalWorkflowOptions.decide`; else SendTaskSuccess), `timeout` as if
+   * nobody answered within the state's TimeoutSeconds (the States.Timeout
+   * error, without the wait), `manual` waits for a decision or `sendTaskSuccess`.
    */
   readonly mode: ReviewMode;
   /** @default 100 */
   readonly delayMs?: number;
 }
 
-/** Pseudonymous id the review stand-in answers with. */
+/** Pseudonymous id the review stand-in answers with when it answers the token itself (no review API). */
 export const LOCAL_REVIEWER = 'local-review-stand-in';
+
+/** A decision the local review desk takes on a held study version. */
+export interface ReviewDeskDecision {
+  readonly studyKey: string;
+  readonly version: number;
+  readonly decision: 'APPROVE' | 'REJECT';
+}
+
+export type ExecutionStatus = 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'TIMED_OUT' | 'ABORTED';
 
 export interface ExecutionRecord {
   readonly name: string;
   readonly executionArn: string;
   readonly input: string;
   readonly startedAt: number;
-  status: 'RUNNING' | 'SUCCEEDED' | 'FAILED' | 'ABORTED';
+  status: ExecutionStatus;
   endedAt?: number;
   output?: unknown;
   error?: string;
@@ -105,6 +148,10 @@ export interface ExecutionRecord {
   readonly retries: Record<string, number>;
   /** Task tokens this execution handed out. */
   readonly taskTokens: string[];
+  /** Largest state input or output seen (bytes of JSON), child executions of Distributed Maps included. */
+  largestStatePayloadBytes: number;
+  /** Child executions Distributed Maps ran. */
+  childExecutions: number;
   abort?: () => void;
   done: Promise<void>;
 }
@@ -119,6 +166,22 @@ export interface LocalWorkflowOptions {
   readonly review: ReviewPolicy;
   /** Fault injection: an error the Lambda *service* returns before the function runs (throttling etc.). */
   readonly lambdaServiceFault?: (stateName: string, functionLogicalId: string, executionName: string) => Error | undefined;
+  /** Reads an S3 object (a Distributed Map's items). */
+  readonly readObject: (bucket: string, key: string) => Promise<Buffer>;
+  /**
+   * Waits between retries, in place of the definition's IntervalSeconds/backoff
+   * (a local run compresses time as it does for the quiet period).
+   * @default - the definition's intervals
+   */
+  readonly retryIntervalMs?: number;
+  /**
+   * Takes the review desk's decision the way a clinician does, through the
+   * review API (which reads the token from the table and resumes the
+   * execution); it rejects when the API refuses. The desk then fails the task
+   * (LocalReviewDesk.DecisionRefused) so a refusal cannot leave an execution waiting.
+   * @default - the desk answers the token itself with SendTaskSuccess
+   */
+  readonly decide?: (decision: ReviewDeskDecision) => Promise<void>;
 }
 
 interface TokenWaiter {
@@ -132,9 +195,50 @@ export class LocalWorkflow {
   private readonly machine: LocalStateMachine;
   private readonly tokens = new Map<string, TokenWaiter>();
 
+  private readonly distributedMaps: Map<string, LocalDistributedMap>;
+  private readonly retryIntervalOverrides: Record<string, number>;
+
   constructor(private readonly options: LocalWorkflowOptions) {
-    // Validates the definition (ARNs and paths) exactly as given.
-    this.machine = new StateMachine(options.definition);
+    // Validates the definition (ARNs and paths) exactly as given, then runs its local form.
+    new StateMachine(options.definition);
+    const local = localizeDefinition(options.definition);
+    this.machine = new StateMachine(local.definition);
+    this.distributedMaps = local.maps;
+    this.retryIntervalOverrides = {};
+    if (options.retryIntervalMs !== undefined) {
+      for (const machine of machinesOf(local.definition)) {
+        for (const [name, state] of Object.entries(machine.States)) {
+          if (state.Retry !== undefined) this.retryIntervalOverrides[name] = options.retryIntervalMs;
+        }
+      }
+    }
+  }
+
+  /** DescribeExecution. */
+  public describe(executionArn: string): ExecutionDescription {
+    const record = [...this.executions.values()].find((e) => e.executionArn === executionArn);
+    if (record === undefined) throw new ServiceError('ExecutionDoesNotExist', 'Execution Does Not Exist');
+    return {
+      executionArn,
+      name: record.name,
+      status: record.status,
+      startDate: new Date(record.startedAt),
+      ...(record.endedAt === undefined ? {} : { stopDate: new Date(record.endedAt) }),
+      input: record.input,
+      ...(record.error === undefined ? {} : { error: record.error }),
+    };
+  }
+
+  /** Stops a running execution, as StopExecution would (the status change event follows). */
+  public abortExecution(name: string): void {
+    const record = this.executions.get(name);
+    if (record?.status !== 'RUNNING' || record.abort === undefined) throw new ServiceError('ExecutionDoesNotExist', 'Execution is not running');
+    record.abort();
+  }
+
+  /** Largest state payload any execution saw. */
+  public get largestStatePayloadBytes(): number {
+    return Math.max(0, ...[...this.executions.values()].map((e) => e.largestStatePayloadBytes));
   }
 
   public get running(): number {
@@ -157,7 +261,17 @@ export class LocalWorkflow {
     }
     const executionArn = `${this.options.stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
     const record: ExecutionRecord = {
-      name, executionArn, input, startedAt: Date.now(), status: 'RUNNING', statesEntered: [], retries: {}, taskTokens: [], done: Promise.resolve(),
+      name,
+      executionArn,
+      input,
+      startedAt: Date.now(),
+      status: 'RUNNING',
+      statesEntered: [],
+      retries: {},
+      taskTokens: [],
+      largestStatePayloadBytes: 0,
+      childExecutions: 0,
+      done: Promise.resolve(),
     };
     this.executions.set(name, record);
     record.done = this.run(record);
@@ -205,43 +319,91 @@ export class LocalWorkflow {
     for (const mapping of this.options.mappings) {
       handlers[mapping.stateName] = (input) => this.runTask(mapping, input, record, taskToken);
     }
-    const execution = this.machine.run(JSON.parse(record.input), {
-      overrides: { taskResourceLocalHandlers: handlers },
-      noThrowOnAbort: true,
-      context: {
-        Execution: {
-          Id: record.executionArn,
-          Name: record.name,
-          Input: JSON.parse(record.input),
-          StartTime: new Date(record.startedAt).toISOString(),
-          RoleArn: 'local',
-        },
-        StateMachine: { Id: this.options.stateMachineArn, Name: this.options.stateMachineArn.split(':').pop() },
-        // One token per execution: the definition has at most one waiting state on any path.
-        Task: { Token: taskToken },
+    const context = {
+      Execution: {
+        Id: record.executionArn,
+        Name: record.name,
+        Input: JSON.parse(record.input),
+        StartTime: new Date(record.startedAt).toISOString(),
+        RoleArn: 'local',
       },
-    });
+      StateMachine: { Id: this.options.stateMachineArn, Name: this.options.stateMachineArn.split(':').pop() },
+      // One token per execution: the definition has at most one waiting state on any path.
+      Task: { Token: taskToken },
+    };
+    const runOptions = {
+      overrides: { taskResourceLocalHandlers: handlers, retryIntervalOverrides: this.retryIntervalOverrides },
+      noThrowOnAbort: true,
+      context,
+    };
+    const collectors: Promise<void>[] = [];
+    const observe = (execution: LocalExecution) => collectors.push((async () => {
+      for await (const event of execution.eventLogs) this.observeEvent(record, event);
+    })().catch(() => undefined));
+    for (const [stateName, map] of this.distributedMaps) {
+      handlers[stateName] = async (parameters) => (await runDistributedMap(
+        map,
+        parameters as { reader: { Bucket: string; Key: string }; mapInput: unknown },
+        async (bucket, key) => JSON.parse((await this.options.readObject(bucket, key)).toString('utf8')),
+        (input) => {
+          record.childExecutions += 1;
+          const child = new StateMachine(map.itemProcessor, { validationOptions: { noValidate: true } }).run(input, runOptions);
+          observe(child);
+          return child;
+        },
+      )).output;
+    }
+    const execution = this.machine.run(JSON.parse(record.input), runOptions);
     record.abort = () => execution.abort();
-    const collectEvents = (async () => {
-      for await (const event of execution.eventLogs) {
-        const state = event.state?.name;
-        if (event.type === 'StateEntered' && state !== undefined) record.statesEntered.push(state);
-        if (event.type === 'StateRetried' && state !== undefined) record.retries[state] = (record.retries[state] ?? 0) + 1;
-      }
-    })().catch(() => undefined);
+    observe(execution);
     try {
       const output = await execution.result;
       record.output = output;
       record.status = output === null ? 'ABORTED' : 'SUCCEEDED';
     } catch (error) {
-      record.status = 'FAILED';
-      record.error = error instanceof Error ? error.name : 'Error';
-      record.cause = error instanceof Error ? error.message : String(error);
+      const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+      record.status = error instanceof Error && error.name === 'ExecutionTimeoutError' ? 'TIMED_OUT' : 'FAILED';
+      record.error = cause instanceof Error ? cause.name : 'Error';
+      record.cause = cause instanceof Error ? cause.message : String(cause);
     } finally {
       record.endedAt = Date.now();
       record.abort = undefined;
-      await collectEvents;
+      await Promise.all(collectors);
+      this.announceEnd(record);
     }
+  }
+
+  private observeEvent(record: ExecutionRecord, event: LocalEvent): void {
+    const state = event.state;
+    if (state?.name === undefined) return;
+    if (event.type === 'StateEntered') record.statesEntered.push(state.name);
+    if (event.type === 'StateRetried') record.retries[state.name] = (record.retries[state.name] ?? 0) + 1;
+    for (const payload of [state.input, state.output]) {
+      if (payload === undefined) continue;
+      record.largestStatePayloadBytes = Math.max(record.largestStatePayloadBytes, Buffer.byteLength(JSON.stringify(payload)));
+    }
+  }
+
+  /** The "Step Functions Execution Status Change" event Step Functions sends to the default bus. */
+  private announceEnd(record: ExecutionRecord): void {
+    this.options.putEvents([{
+      EventBusName: 'default',
+      Source: 'aws.states',
+      DetailType: 'Step Functions Execution Status Change',
+      Resources: [record.executionArn],
+      Detail: JSON.stringify({
+        executionArn: record.executionArn,
+        stateMachineArn: this.options.stateMachineArn,
+        name: record.name,
+        status: record.status,
+        startDate: record.startedAt,
+        stopDate: record.endedAt,
+        input: record.input,
+        output: record.status === 'SUCCEEDED' ? JSON.stringify(record.output) : null,
+        error: record.error ?? null,
+        cause: null,
+      }),
+    }]);
   }
 
   private async runTask(mapping: TaskMapping, input: unknown, record: ExecutionRecord, taskToken: string): Promise<unknown> {
@@ -261,6 +423,19 @@ export class LocalWorkflow {
         const payload = await this.options.invokeFunction(fn, request.Payload ?? {});
         return { ExecutedVersion: '$LATEST', Payload: payload, StatusCode: 200 };
       }
+      case 'lambda-invoke-wait': {
+        // The function receives the task token (and stores it where the review API finds it).
+        const request = input as { FunctionName: string; Payload?: unknown };
+        const fn = this.options.functionByName(request.FunctionName);
+        if (fn === undefined) throw new Error(`Local runner: no function ${request.FunctionName}`);
+        const answer = this.waitForToken(taskToken, record);
+        await this.options.invokeFunction(fn, request.Payload ?? {}).catch((error: Error) => {
+          this.tokens.get(taskToken)?.reject(error);
+          this.tokens.delete(taskToken);
+        });
+        this.answerReview(taskToken, request.Payload);
+        return answer;
+      }
       case 'events-put': {
         const entries = (input as { Entries: PutEventsEntry[] }).Entries.map(stringifyDetail);
         const ids = this.options.putEvents(entries);
@@ -268,10 +443,7 @@ export class LocalWorkflow {
       }
       case 'events-put-wait': {
         const entries = (input as { Entries: PutEventsEntry[] }).Entries.map(stringifyDetail);
-        const answer = new Promise<unknown>((resolve, reject) => {
-          this.tokens.set(taskToken, { resolve, reject, execution: record });
-        });
-        record.taskTokens.push(taskToken);
+        const answer = this.waitForToken(taskToken, record);
         this.options.putEvents(entries);
         this.answerReview(taskToken);
         return answer;
@@ -279,7 +451,14 @@ export class LocalWorkflow {
     }
   }
 
-  private answerReview(token: string): void {
+  private waitForToken(taskToken: string, record: ExecutionRecord): Promise<unknown> {
+    record.taskTokens.push(taskToken);
+    return new Promise<unknown>((resolve, reject) => {
+      this.tokens.set(taskToken, { resolve, reject, execution: record });
+    });
+  }
+
+  private answerReview(token: string, payload?: unknown): void {
     const { mode, delayMs = 100 } = this.options.review;
     if (mode === 'manual') return;
     setTimeout(() => {
@@ -291,7 +470,17 @@ export class LocalWorkflow {
         waiter.reject(error);
         return;
       }
-      this.sendTaskSuccess(token, JSON.stringify({ decision: mode === 'approve' ? 'APPROVED' : 'REJECTED', reviewer: LOCAL_REVIEWER }));
+      const held = payload as { studyKey?: unknown; version?: unknown } | undefined;
+      if (this.options.decide !== undefined && typeof held?.studyKey === 'string' && typeof held.version === 'number') {
+        const decision = { studyKey: held.studyKey, version: held.version, decision: mode === 'approve' ? 'APPROVE' as const : 'REJECT' as const };
+        this.options.decide(decision).catch((error: Error) => {
+          if (this.tokens.has(token)) this.sendTaskFailure(token, 'LocalReviewDesk.DecisionRefused', error.message);
+        });
+        return;
+      }
+      this.sendTaskSuccess(token, JSON.stringify({
+        decision: mode === 'approve' ? 'APPROVED' : 'REJECTED', reviewer: LOCAL_REVIEWER, decidedAt: new Date().toISOString(),
+      }));
     }, delayMs);
   }
 }

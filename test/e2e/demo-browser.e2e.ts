@@ -19,6 +19,8 @@ test('demo-output/index.html shows the studies and findings, and links a report'
   expect(summary.studies.every((s) => s.status === 'COMPLETED')).toBe(true);
   expect(summary.rejections.map((r) => r.reasonCode)).toEqual(['TRUNCATED_DICOM']);
   expect(lines.join('\n')).toMatch(/4 studies, 1 rejected/);
+  // At least one study was held, decided through the review API over HTTP, and released.
+  expect(lines.join('\n')).toMatch(/held for review: \S+ \(\w+\) -> decided through the review API: POST \/v1\/studies\/\S+\/decision as arn:aws:sts::000000000000:assumed-role\/local-reviewer-stand-in\/review-desk -> 200 -> COMPLETED \(APPROVED\)/);
 
   // The generated site is an output too: no PHI in it.
   const html = ['index.html', ...fs.readdirSync(path.join(OUT, 'reports')).map((f) => `reports/${f}`)]

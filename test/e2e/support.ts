@@ -38,3 +38,22 @@ export function findPhi(outputs: Array<{ where: string; text: string }>, phi: re
   }
   return hits;
 }
+
+type AslStates = Record<string, { Parameters?: Record<string, unknown>; Branches?: Array<{ States: AslStates }> }>;
+
+/** The constant parameters of an analyzer's "Plan <name>" state in the definition the runner executes. */
+export function planOf(system: LocalSystem, analyzer: string): { batchSize: number; selection: { strategy: string } } {
+  const find = (states: AslStates): Record<string, unknown> | undefined => {
+    for (const [name, state] of Object.entries(states)) {
+      if (name === `Plan ${analyzer}`) return state.Parameters;
+      for (const branch of state.Branches ?? []) {
+        const found = find(branch.States);
+        if (found) return found;
+      }
+    }
+    return undefined;
+  };
+  const plan = find((system.definition as unknown as { States: AslStates }).States);
+  if (plan === undefined) throw new Error(`no state 'Plan ${analyzer}' in the definition`);
+  return plan as { batchSize: number; selection: { strategy: string } };
+}

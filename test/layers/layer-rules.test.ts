@@ -6,15 +6,15 @@
  */
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { ESLint, loadESLint } from 'eslint';
+import { ESLint, Linter, loadESLint } from 'eslint';
 
 const REPO = path.resolve(__dirname, '..', '..');
 
 interface EslintRc {
   readonly parser: string;
   readonly settings: Record<string, unknown>;
-  readonly rules: Record<string, unknown>;
-  readonly overrides: Array<{ files: string[]; rules: Record<string, unknown> }>;
+  readonly rules: Linter.RulesRecord;
+  readonly overrides: Linter.ConfigOverride[];
 }
 
 /** Only the layer rules of the committed config (the rest needs type information, which probes lack). */
@@ -31,7 +31,7 @@ async function layerLinter(): Promise<ESLint> {
       plugins: ['import'],
       settings: rc.settings,
       rules: { 'import/no-restricted-paths': rc.rules['import/no-restricted-paths'] },
-      overrides: rc.overrides.filter((o) => o.rules['no-restricted-imports'] !== undefined),
+      overrides: rc.overrides.filter((o) => o.rules?.['no-restricted-imports'] !== undefined),
     },
   }) as ESLint;
 }
