@@ -70,6 +70,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/client-eventbridge',
     '@aws-sdk/client-sns',
     '@aws-sdk/client-secrets-manager',
+    // Referenced input: a prefix request fans out one ingest message per object.
+    '@aws-sdk/client-sqs',
     // AI services the built-in analyzers call.
     '@aws-sdk/client-rekognition',
     '@aws-sdk/client-bedrock-runtime',

@@ -8,6 +8,7 @@ import { ExampleStack } from './example-stack';
  *   cdk deploy -c notificationEmails=radiology@example.org,oncall@example.org
  *   cdk deploy -c autoReleaseThreshold=0.5 -c quietPeriodSeconds=120
  *   cdk deploy -c bedrockModelId=us.anthropic.claude-3-5-sonnet-20241022-v2:0 -c sageMakerEndpointName=cxr-detector
+ *   cdk deploy -c referencedBucketName=hospital-archive -c referencedKeyPrefix=studies/
  */
 export function buildExampleApp(app: App = new App()): { app: App; stack: ExampleStack } {
   const emails = String(app.node.tryGetContext('notificationEmails') ?? '')
@@ -20,6 +21,8 @@ export function buildExampleApp(app: App = new App()): { app: App; stack: Exampl
     quietPeriodSeconds: numberContext(app, 'quietPeriodSeconds'),
     bedrockModelId: textContext(app, 'bedrockModelId'),
     sageMakerEndpointName: textContext(app, 'sageMakerEndpointName'),
+    referencedBucketName: textContext(app, 'referencedBucketName'),
+    referencedKeyPrefix: textContext(app, 'referencedKeyPrefix'),
     description: 'cdk-medical-imaging-pipeline example: serverless medical-imaging AI pipeline',
   });
   Validations.of(app).addPlugins(

@@ -3,6 +3,7 @@ import { Duration, RemovalPolicy, Stack, StackProps, Validations } from 'aws-cdk
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { Analyzer, MedicalImagingPipeline } from '../src';
 
@@ -21,6 +22,14 @@ export interface ExampleStackProps extends StackProps {
   readonly bedrockModelId?: string;
   /** A SageMaker endpoint honouring the analyzer's contract (PNG in, JSON findings out). @default - no SageMaker analyzer */
   readonly sageMakerEndpointName?: string;
+  /**
+   * A bucket of stored studies (an archive) that `Analysis Requested` events may
+   * name, beside the upload prefix; the pipeline only reads it.
+   * @default - only the upload prefix may be requested
+   */
+  readonly referencedBucketName?: string;
+  /** Only keys under this prefix of `referencedBucketName`. @default '' (the whole bucket) */
+  readonly referencedKeyPrefix?: string;
 }
 
 /**
@@ -81,6 +90,10 @@ export class ExampleStack extends Stack {
       notificationEmails: props.notificationEmails,
       autoReleaseThreshold: props.autoReleaseThreshold,
       quietPeriod: props.quietPeriodSeconds === undefined ? undefined : Duration.seconds(props.quietPeriodSeconds),
+      referencedSources: props.referencedBucketName === undefined ? undefined : [{
+        bucket: s3.Bucket.fromBucketName(this, 'ReferencedBucket', props.referencedBucketName),
+        keyPrefix: props.referencedKeyPrefix,
+      }],
     });
   }
 }

@@ -16,6 +16,7 @@ export * from './constructs/helpers/function-options';
 export * from './constructs/results-store/results-store';
 export * from './constructs/notifier/clinician-notifier';
 export * from './constructs/ingest/imaging-ingest';
+export * from './constructs/ingest/referenced-source';
 export * from './constructs/health-imaging/health-imaging-import';
 export * from './constructs/review-api/review-api';
 export * from './constructs/pipeline/medical-imaging-pipeline';

@@ -2,12 +2,12 @@
  * One loopback HTTP endpoint speaking just the AWS APIs the handlers call and
  * no local engine exists for: EventBridge PutEvents, SNS Publish, Step
  * Functions StartExecution / DescribeExecution / SendTaskSuccess / SendTaskFailure, Secrets
- * Manager GetSecretValue, and the analyzers' AI services (Rekognition, Bedrock
+ * Manager GetSecretValue, SQS SendMessage(Batch) into the local queues, and the analyzers' AI services (Rekognition, Bedrock
  * Runtime, SageMaker Runtime: ai-stand-ins.ts). Handlers reach it through the SDK's
  * service-specific endpoint variables (AWS_ENDPOINT_URL_EVENTBRIDGE, ...), so
  * the real SDK clients, serializers and error handling run unchanged.
  */
-import { randomUUID } from 'crypto';
+import { createHash, randomUUID } from 'crypto';
 import * as http from 'http';
 import * as http2 from 'http2';
 import * as net from 'net';
@@ -49,6 +49,8 @@ export interface StandInBackends {
   sendTaskSuccess(token: string, output: string): void;
   sendTaskFailure(token: string, error?: string, cause?: string): void;
   getSecretValue(secretId: string): { arn: string; name: string; secretString: string };
+  /** Appends messages to a local queue (by its URL); throws for an unknown queue. */
+  sendMessages(queueUrl: string, bodies: string[]): void;
   /** Writes an object (an asynchronous SageMaker endpoint's answer); async invocations are refused without it. */
   putObject?(bucket: string, key: string, body: string): Promise<void>;
 }
@@ -83,6 +85,7 @@ export class AwsStandIns {
       AWS_ENDPOINT_URL_SNS: this.endpoint,
       AWS_ENDPOINT_URL_SFN: this.endpoint,
       AWS_ENDPOINT_URL_SECRETS_MANAGER: this.endpoint,
+      AWS_ENDPOINT_URL_SQS: this.endpoint,
       AWS_ENDPOINT_URL_REKOGNITION: this.endpoint,
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: this.http2Endpoint,
       AWS_ENDPOINT_URL_SAGEMAKER_RUNTIME: this.endpoint,
@@ -143,6 +146,7 @@ export class AwsStandIns {
       if (target.startsWith('AWSEvents.')) return this.json(res, '1.1', this.events(target.slice('AWSEvents.'.length), JSON.parse(body)));
       if (target.startsWith('AWSStepFunctions.')) return this.json(res, '1.0', this.stepFunctions(target.slice('AWSStepFunctions.'.length), JSON.parse(body)));
       if (target.startsWith('secretsmanager.')) return this.json(res, '1.1', this.secrets(target.slice('secretsmanager.'.length), JSON.parse(body)));
+      if (target.startsWith('AmazonSQS.')) return this.json(res, '1.0', this.sqs(target.slice('AmazonSQS.'.length), JSON.parse(body)));
       const form = new URLSearchParams(body);
       if (form.get('Action') !== null) return this.sns(form, res);
       throw new ServiceError('UnknownOperationException', `The local stand-in does not implement ${target || 'this request'}`);
@@ -203,6 +207,19 @@ export class AwsStandIns {
     if (operation !== 'GetSecretValue') throw new ServiceError('UnknownOperationException', `Secrets Manager ${operation} is not implemented locally`);
     const secret = this.backends.getSecretValue(request.SecretId);
     return { ARN: secret.arn, Name: secret.name, SecretString: secret.secretString, VersionId: 'local', VersionStages: ['AWSCURRENT'], CreatedDate: 0 };
+  }
+
+  /** The SDK checks each MD5OfMessageBody against what it sent, as with the real service. */
+  private sqs(operation: string, request: { QueueUrl: string; MessageBody?: string; Entries?: Array<{ Id: string; MessageBody: string }> }): unknown {
+    const md5 = (body: string) => createHash('md5').update(body, 'utf8').digest('hex');
+    if (operation === 'SendMessage') {
+      this.backends.sendMessages(request.QueueUrl, [request.MessageBody ?? '']);
+      return { MessageId: randomUUID(), MD5OfMessageBody: md5(request.MessageBody ?? '') };
+    }
+    if (operation !== 'SendMessageBatch') throw new ServiceError('UnsupportedOperation', `SQS ${operation} is not implemented locally`);
+    const entries = request.Entries ?? [];
+    this.backends.sendMessages(request.QueueUrl, entries.map((entry) => entry.MessageBody));
+    return { Successful: entries.map((entry) => ({ Id: entry.Id, MessageId: randomUUID(), MD5OfMessageBody: md5(entry.MessageBody) })), Failed: [] };
   }
 
   private sns(form: URLSearchParams, res: http.ServerResponse): void {

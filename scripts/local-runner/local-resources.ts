@@ -42,12 +42,15 @@ export class LocalResources {
         if (!(error instanceof ResourceInUseException)) throw error;
       }
     }
-    for (const [id] of resourcesOfType(template, 'AWS::S3::Bucket')) {
-      try {
-        await this.s3.send(new CreateBucketCommand({ Bucket: names.ref(id) }));
-      } catch (error) {
-        if (!(error instanceof Error && /BucketAlready/.test(error.name))) throw error;
-      }
+    for (const [id] of resourcesOfType(template, 'AWS::S3::Bucket')) await this.ensureBucket(names.ref(id));
+  }
+
+  /** Creates the bucket unless it exists. */
+  public async ensureBucket(bucket: string): Promise<void> {
+    try {
+      await this.s3.send(new CreateBucketCommand({ Bucket: bucket }));
+    } catch (error) {
+      if (!(error instanceof Error && /BucketAlready/.test(error.name))) throw error;
     }
   }
 

@@ -21,7 +21,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { AwsStandIns } from './aws-stand-ins';
+import { AwsStandIns, ServiceError } from './aws-stand-ins';
 import type { LocalQueue } from './delivery';
 import { LocalEngines } from './engines';
 import { FaultInjector, FaultPlan } from './fault-plan';
@@ -163,6 +163,11 @@ export class LocalSystem {
       sendTaskSuccess: (t, o) => this.workflow.sendTaskSuccess(t, o),
       sendTaskFailure: (t, e, c) => this.workflow.sendTaskFailure(t, e, c),
       getSecretValue: (id) => secrets.getSecretValue(id),
+      sendMessages: (queueUrl, bodies) => {
+        const queueId = this.names.logicalIdOf(queueUrl, 'AWS::SQS::Queue');
+        if (queueId === undefined) throw new ServiceError('AWS.SimpleQueueService.NonExistentQueue', 'The specified queue does not exist');
+        for (const body of bodies) this.queue(queueId).send(body);
+      },
     });
   }
 
@@ -248,6 +253,22 @@ export class LocalSystem {
     await this.stores!.putObject(this.resources.uploadBucket, key, body);
     // Its "Object Created" notification is on the bus before the upload counts as done.
     await this.engines.flushS3Events();
+  }
+
+  /**
+   * Stores an object in a bucket outside the pipeline (an archive the example is
+   * told about with `referencedBucketName`), creating the bucket when needed: no
+   * event follows, as nothing in the template listens to it.
+   */
+  public async storeElsewhere(bucket: string, key: string, body: Uint8Array): Promise<void> {
+    await this.stores!.ensureBucket(bucket);
+    await this.stores!.putObject(bucket, key, body);
+    await this.engines.flushS3Events();
+  }
+
+  /** Puts an `Analysis Requested` event (detail as given) on the pipeline's bus, as a hospital system would. */
+  public requestAnalysis(detail: Record<string, unknown>): void {
+    this.bus.putEvents([{ EventBusName: this.resources.eventBusName, Source: 'hospital.archive', DetailType: 'Analysis Requested', Detail: JSON.stringify(detail) }]);
   }
 
   /** A message that is not an S3 event, sent straight to the ingest queue (a poison message). */

@@ -16,6 +16,8 @@ export interface PipelineResources {
   uploadPrefix: string;
   derivedBucket: string;
   reportsBucket: string;
+  /** The pipeline's event bus (its name), where `Analysis Requested` events go. */
+  eventBusName: string;
   ingestQueue: string;
   deadLetterQueue: string;
   ingestFunction: string;
@@ -50,6 +52,7 @@ export function findPipeline(template: CfnTemplate, names: LocalNames): Pipeline
     uploadPrefix: ingestEnv.UPLOAD_PREFIX ?? '',
     derivedBucket: ingestEnv.DERIVED_BUCKET,
     reportsBucket: persistFunction === undefined ? '' : environment(persistFunction[0]).REPORTS_BUCKET,
+    eventBusName: ingestEnv.EVENT_BUS_NAME,
     ingestQueue,
     deadLetterQueue,
     ingestFunction,

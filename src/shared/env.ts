@@ -17,6 +17,12 @@ export const EnvVar = {
   /** How long a study may be ANALYZING before the sweeper looks up its execution. */
   ANALYZING_GRACE_SECONDS: 'ANALYZING_GRACE_SECONDS',
   MAX_OBJECT_BYTES: 'MAX_OBJECT_BYTES',
+  /** The ingest queue; an `Analysis Requested` prefix fans out into it. */
+  INGEST_QUEUE_URL: 'INGEST_QUEUE_URL',
+  /** JSON list of `{bucket, prefix}` an `Analysis Requested` event may point at, beside the upload prefix. */
+  REFERENCED_SOURCES: 'REFERENCED_SOURCES',
+  /** Objects one `Analysis Requested` prefix may fan out to. */
+  MAX_OBJECTS_PER_REQUEST: 'MAX_OBJECTS_PER_REQUEST',
   /** JSON of a built-in AI analyzer's settings (model, prompt, limits; see src/core/service-answers/settings.ts). */
   ANALYZER_SETTINGS: 'ANALYZER_SETTINGS',
   /** Seconds a presigned preview URL of the review API stays valid. */

@@ -35,6 +35,14 @@ export const RejectionReason = {
   TOO_MANY_FRAMES: 'TOO_MANY_FRAMES',
   /** Text may be burned into the pixels (BurnedInAnnotation YES, or a modality known for it) and the policy is QUARANTINE. */
   BURNED_IN_ANNOTATION: 'BURNED_IN_ANNOTATION',
+  /** An `Analysis Requested` event that is malformed (no bucket, both or neither of key and prefix, unknown version). */
+  INVALID_REQUEST: 'INVALID_REQUEST',
+  /** An `Analysis Requested` event naming a bucket or key outside the sources the pipeline may read. */
+  SOURCE_NOT_ALLOWED: 'SOURCE_NOT_ALLOWED',
+  /** An `Analysis Requested` event naming an object (or a prefix holding objects) that does not exist. */
+  NOT_FOUND: 'NOT_FOUND',
+  /** An `Analysis Requested` prefix holding more objects than one request may fan out to. */
+  TOO_MANY_OBJECTS: 'TOO_MANY_OBJECTS',
 } as const;
 export type RejectionReasonValue = (typeof RejectionReason)[keyof typeof RejectionReason];
 
@@ -56,3 +64,22 @@ export const HealthImagingFailureReason = {
   FILES_NOT_IMPORTED: 'FILES_NOT_IMPORTED',
 } as const;
 export type HealthImagingFailureReasonValue = (typeof HealthImagingFailureReason)[keyof typeof HealthImagingFailureReason];
+
+/** Version of the `Analysis Requested` detail this pipeline reads. */
+export const ANALYSIS_REQUEST_VERSION = '1';
+
+/**
+ * Detail of an `Analysis Requested` event: an object, or every object under a
+ * prefix, already stored in a bucket the pipeline may read (its upload prefix or
+ * a configured referenced source). Exactly one of `key` and `prefix`.
+ */
+export interface AnalysisRequestedDetail {
+  readonly version: string;
+  readonly bucket: string;
+  readonly key?: string;
+  readonly prefix?: string;
+  /** Object size in bytes, when the requester (or the prefix fan-out) knows it. */
+  readonly size?: number;
+  /** Object version, when the bucket is versioned and a specific one is wanted. */
+  readonly versionId?: string;
+}

@@ -1,5 +1,7 @@
 import { Duration, Size, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
@@ -123,9 +125,10 @@ describe('ImagingIngest', () => {
     const { stack, ingest } = build();
     const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
     expect(Object.keys(env).sort()).toEqual([
-      'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX',
-      'QUIET_PERIOD_SECONDS', 'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET', 'UPLOAD_PREFIX',
+      'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'INGEST_QUEUE_URL', 'MAX_OBJECTS_PER_REQUEST', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS',
+      'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX', 'QUIET_PERIOD_SECONDS', 'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET', 'UPLOAD_PREFIX',
     ]);
+    expect(env.MAX_OBJECTS_PER_REQUEST).toBe('10000');
     expect(env.QUIET_PERIOD_SECONDS).toBe('300');
     expect(env.MAX_OBJECT_BYTES).toBe(String(512 * 1024 * 1024));
     expect(env.UPLOAD_PREFIX).toBe('incoming/');
@@ -230,5 +233,58 @@ describe('ImagingIngest', () => {
   test('passes AwsSolutions, HIPAA and NIST 800-53 R5 checks', () => {
     const { app } = build();
     expectNoNagFindings(app);
+  });
+});
+
+describe('ImagingIngest: Analysis Requested (referenced input)', () => {
+  function withArchive() {
+    const stackAndApp = newStack();
+    const archiveKey = kms.Key.fromKeyArn(stackAndApp.stack, 'ArchiveKey', 'arn:aws:kms:eu-west-1:111111111111:key/archive');
+    const archive = s3.Bucket.fromBucketAttributes(stackAndApp.stack, 'Archive', { bucketName: 'hospital-archive', encryptionKey: archiveKey });
+    return { ...build({ referencedSources: [{ bucket: archive, keyPrefix: 'studies/' }], maxObjectsPerRequest: 500 }, stackAndApp), archive };
+  }
+
+  test('a rule on the pipeline bus routes Analysis Requested events to the ingest queue', () => {
+    const { stack, ingest, notifier } = build();
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', {
+      EventBusName: { Ref: logicalId(notifier.eventBus as events.EventBus) },
+      EventPattern: { 'detail-type': ['Analysis Requested'] },
+      Targets: [Match.objectLike({ Arn: { 'Fn::GetAtt': [logicalId(ingest.ingestQueue), 'Arn'] } })],
+    });
+    expect(ingest.analysisRequestedRule).toBeDefined();
+  });
+
+  test('reads are granted on the source prefix only (never delete or write), listing only under each prefix, the key through S3 only', () => {
+    const { stack, ingest } = withArchive();
+    const statements = policyOf(stack, ingest.ingestFunction);
+    const upload = logicalId(ingest.uploadBucket as s3.Bucket);
+    const archiveStatements = statements.filter((statement) => JSON.stringify(statement.Resource).includes('hospital-archive'));
+    expect(archiveStatements).toEqual([
+      expect.objectContaining({ Action: ['s3:GetObject', 's3:GetObjectVersion'], Resource: { 'Fn::Join': ['', expect.arrayContaining([':s3:::hospital-archive/studies/*'])] } }),
+      expect.objectContaining({ Action: 's3:ListBucket', Condition: { StringLike: { 's3:prefix': ['studies/*'] } } }),
+    ]);
+    expect(JSON.stringify(archiveStatements)).not.toMatch(/Delete|Put/);
+    expect(statements).toEqual(expect.arrayContaining([
+      expect.objectContaining({
+        Action: 's3:ListBucket',
+        Resource: { 'Fn::GetAtt': [upload, 'Arn'] },
+        Condition: { StringLike: { 's3:prefix': ['incoming/*'] } },
+      }),
+      expect.objectContaining({
+        Action: ['kms:Decrypt', 'kms:DescribeKey'],
+        Resource: 'arn:aws:kms:eu-west-1:111111111111:key/archive',
+        Condition: { StringEquals: { 'kms:ViaService': expect.stringContaining('s3.') } },
+      }),
+      expect.objectContaining({ Action: 'sqs:SendMessage', Resource: { 'Fn::GetAtt': [logicalId(ingest.ingestQueue), 'Arn'] } }),
+    ]));
+    const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
+    expect(JSON.parse(env.REFERENCED_SOURCES)).toEqual([{ bucket: 'hospital-archive', prefix: 'studies/' }]);
+    expect(env.MAX_OBJECTS_PER_REQUEST).toBe('500');
+    expect(env.INGEST_QUEUE_URL).toEqual({ Ref: logicalId(ingest.ingestQueue) });
+  });
+
+  test('a bad fan-out bound fails at synth; with sources the nag packs stay clean', () => {
+    expect(() => build({ maxObjectsPerRequest: 0 })).toThrow(/maxObjectsPerRequest must be a positive integer/);
+    expectNoNagFindings(withArchive().app);
   });
 });

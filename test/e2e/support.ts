@@ -2,6 +2,7 @@
 import { createHash } from 'crypto';
 import * as path from 'path';
 import type { LocalSystem } from '../../scripts/local-runner/local-system';
+import { EVENT_SOURCE } from '../../src/shared/events';
 
 export const REPO_DIR = path.resolve(__dirname, '..', '..');
 export const E2E_DIR = path.join(REPO_DIR, '.tmp', 'e2e');
@@ -12,13 +13,13 @@ export function sha256(bytes: Uint8Array): string {
 
 /**
  * Everything the pipeline emitted during a run: handler log lines, events it
- * published (S3's own input events excluded: they carry the uploader's object
- * keys), SNS messages, and the data of every workflow execution.
+ * published (input events excluded: S3's and requesters' `Analysis Requested`
+ * carry the sender's object keys), SNS messages, and the data of every workflow execution.
  */
 export function capturedOutputs(system: LocalSystem): Array<{ where: string; text: string }> {
   return [
     ...system.logs.map((l) => ({ where: `log ${l.logicalId}`, text: l.line })),
-    ...system.events.filter((e) => e.event.source !== 'aws.s3').map((e) => ({ where: `event ${e.event['detail-type']}`, text: JSON.stringify(e.event) })),
+    ...system.events.filter((e) => e.event.source === EVENT_SOURCE).map((e) => ({ where: `event ${e.event['detail-type']}`, text: JSON.stringify(e.event) })),
     ...system.notifications.map((n) => ({ where: 'notification', text: `${n.subject ?? ''}\n${n.message}` })),
     ...[...system.workflow.executions.values()].map((e) => ({
       where: `execution ${e.name}`, text: JSON.stringify({ input: e.input, output: e.output, error: e.error, cause: e.cause }),

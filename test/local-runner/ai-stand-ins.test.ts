@@ -30,6 +30,7 @@ beforeAll(async () => {
     startExecution: unused,
     describeExecution: unused,
     sendTaskSuccess: unused,
+    sendMessages: unused,
     sendTaskFailure: unused,
     getSecretValue: unused,
     putObject: async (bucket, key, body) => { await engines.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body })); },

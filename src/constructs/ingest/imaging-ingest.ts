@@ -9,6 +9,8 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { wireReferencedInput } from './referenced-input';
+import { ReferencedSource } from './referenced-source';
 import { deidentificationSettingsJson } from '../../core/deid/settings';
 import { DeidentificationOptions } from '../../shared/deidentification';
 import { EnvVar } from '../../shared/env';
@@ -142,6 +144,20 @@ export interface ImagingIngestProps {
    * @default - no HealthImaging import
    */
   readonly healthImaging?: HealthImagingOptions;
+  /**
+   * Buckets (and key prefixes) whose stored objects an `Analysis Requested` event
+   * on the pipeline bus may name, beside the upload prefix, which is always allowed.
+   * Such objects are ingested like uploads but read only: never copied to
+   * quarantine, moved or deleted.
+   * @default - only objects under the upload prefix may be requested
+   */
+  readonly referencedSources?: ReferencedSource[];
+  /**
+   * Objects one `Analysis Requested` prefix may fan out to; a larger prefix is
+   * refused whole (`Object Rejected`, TOO_MANY_OBJECTS): split the request.
+   * @default 10000
+   */
+  readonly maxObjectsPerRequest?: number;
 }
 
 const INGEST_TIMEOUT = Duration.minutes(2);
@@ -160,6 +176,8 @@ export class ImagingIngest extends Construct {
   public readonly pseudonymSecret: secretsmanager.ISecret;
   /** Rule routing `Object Created` events of the upload prefix to the queue. */
   public readonly objectCreatedRule: events.Rule;
+  /** Rule routing `Analysis Requested` events on the pipeline bus to the queue. */
+  public readonly analysisRequestedRule: events.Rule;
   /** The HealthImaging import, when `healthImaging` is set. */
   public readonly healthImagingImport?: HealthImagingImport;
 
@@ -177,6 +195,10 @@ export class ImagingIngest extends Construct {
     const batchSize = props.batchSize ?? 10;
     const maxBatchingWindow = props.maxBatchingWindow ?? Duration.seconds(5);
     const maxObjectSize = props.maxObjectSize ?? Size.mebibytes(512);
+    const maxObjectsPerRequest = props.maxObjectsPerRequest ?? 10_000;
+    if (!Number.isInteger(maxObjectsPerRequest) || maxObjectsPerRequest < 1) {
+      throw new Error(`ImagingIngest: maxObjectsPerRequest must be a positive integer (got ${maxObjectsPerRequest}).`);
+    }
     const key = props.encryptionKey ?? props.resultsStore.encryptionKey;
     const store = props.resultsStore;
     let deidentification: string;
@@ -302,6 +324,15 @@ export class ImagingIngest extends Construct {
     });
 
     this.grantIngest(props, uploadPrefix, quarantinePrefix);
+    this.analysisRequestedRule = wireReferencedInput(this, {
+      ingestFunction: this.ingestFunction,
+      ingestQueue: this.ingestQueue,
+      eventBus: props.notifier.eventBus,
+      uploadBucket: this.uploadBucket,
+      uploadPrefix,
+      sources: props.referencedSources ?? [],
+      maxObjectsPerRequest,
+    });
     this.grantSweeper(props);
 
     // ---- Optional HealthImaging import: started with the analysis by whichever function readies the study.

@@ -16,6 +16,7 @@ import { HealthImagingOptions } from '../health-imaging/health-imaging-import';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { createPipelineKey } from '../helpers/pipeline-key';
 import { ImagingIngest } from '../ingest/imaging-ingest';
+import { ReferencedSource } from '../ingest/referenced-source';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
 import { ReviewApi, ReviewApiOptions } from '../review-api/review-api';
@@ -104,6 +105,12 @@ export interface MedicalImagingPipelineProps {
    */
   readonly healthImaging?: HealthImagingOptions;
   /**
+   * Buckets (and key prefixes) an `Analysis Requested` event may name, beside the
+   * upload prefix (see `ImagingIngestProps.referencedSources`).
+   * @default - only objects under the upload prefix may be requested
+   */
+  readonly referencedSources?: ReferencedSource[];
+  /**
    * Create the clinicians' review API (`ReviewApi`): the only way a held study is decided.
    * Turn it off to decide through a `ReviewApi` of your own (or none, with review off).
    * @default true
@@ -167,6 +174,7 @@ export class MedicalImagingPipeline extends Construct {
       functionOptions,
       deidentification: props.deidentification,
       healthImaging: props.healthImaging,
+      referencedSources: props.referencedSources,
     });
     if (props.reviewApi === false && props.reviewApiOptions !== undefined) {
       throw new Error("MedicalImagingPipeline: 'reviewApiOptions' configure the review API, which 'reviewApi: false' turns off.");

@@ -9,6 +9,7 @@ import { SageMakerRuntimeClient } from '@aws-sdk/client-sagemaker-runtime';
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 /* eslint-enable import/no-extraneous-dependencies */
 import { lazy } from './lazy';
@@ -20,6 +21,8 @@ export const documentClient = /* @__PURE__ */ lazy(() =>
 export const s3Client = /* @__PURE__ */ lazy(() => new S3Client({}));
 export const eventBridgeClient = /* @__PURE__ */ lazy(() => new EventBridgeClient({}));
 export const snsClient = /* @__PURE__ */ lazy(() => new SNSClient({}));
+// The endpoint comes from the region or AWS_ENDPOINT_URL_SQS (a VPC endpoint, the local runner), never from a queue URL's host.
+export const sqsClient = /* @__PURE__ */ lazy(() => new SQSClient({ useQueueUrlAsEndpoint: false }));
 export const sfnClient = /* @__PURE__ */ lazy(() => new SFNClient({}));
 export const secretsManagerClient = /* @__PURE__ */ lazy(() => new SecretsManagerClient({}));
 export const rekognitionClient = /* @__PURE__ */ lazy(() => new RekognitionClient({}));

@@ -18,7 +18,7 @@ import { EventPublisher, publishEvent } from '../messaging/publish';
 import { TableContext } from '../storage/context';
 import { countInstances, recordInstance } from '../storage/instances';
 import { copyToQuarantine, deleteObject, getObjectBytes, putObjects } from '../storage/objects';
-import { objectHash, recordRejection } from '../storage/rejections';
+import { ObjectLocation, objectHash, recordRejection } from '../storage/rejections';
 import { countNewInstance, markStudyAnnounced, recordStudyArrival } from '../storage/studies';
 
 /** What ingest-core's prepareObject returns; injected so tests can drive failures. */
@@ -60,6 +60,9 @@ export interface IngestDeps {
   readonly clock?: () => Date;
 }
 
+/** Where an object came from: an upload (ours to quarantine and remove) or a reference (read only). */
+export type ObjectOrigin = 'UPLOADED' | 'REFERENCED';
+
 export type IngestOutcome =
   /** Outside the upload prefix, or gone before this delivery (nothing left to ingest). */
   | { readonly outcome: 'SKIPPED'; readonly reason: 'OUTSIDE_UPLOAD_PREFIX' | 'OBJECT_GONE' }
@@ -76,9 +79,15 @@ class Rejected {
   constructor(readonly reasonCode: RejectionReasonValue) {}
 }
 
-export async function ingestObject(deps: IngestDeps, object: UploadedObject): Promise<IngestOutcome> {
+/**
+ * Ingests one object. A referenced object (from an `Analysis Requested` event) is
+ * read only: a refusal is recorded and announced but the object is neither copied
+ * to quarantine nor deleted, since it belongs to the requester.
+ */
+export async function ingestObject(deps: IngestDeps, object: UploadedObject, origin: ObjectOrigin = 'UPLOADED'): Promise<IngestOutcome> {
   const { settings } = deps;
-  if (!object.key.startsWith(settings.uploadPrefix) || object.key.startsWith(settings.quarantinePrefix)) {
+  const uploaded = origin === 'UPLOADED';
+  if (uploaded && (!object.key.startsWith(settings.uploadPrefix) || object.key.startsWith(settings.quarantinePrefix))) {
     return { outcome: 'SKIPPED', reason: 'OUTSIDE_UPLOAD_PREFIX' };
   }
   let prepared: PreparedUpload | undefined;
@@ -86,13 +95,32 @@ export async function ingestObject(deps: IngestDeps, object: UploadedObject): Pr
     prepared = await prepare(deps, object);
   } catch (error) {
     if (error instanceof Rejected || deps.isRejection(error)) {
-      return quarantine(deps, object, error.reasonCode);
+      return uploaded ? quarantine(deps, object, error.reasonCode) : refuse(deps, object, error.reasonCode);
     }
     throw error;
   }
-  // A redelivered event whose object an earlier delivery already moved to quarantine.
-  if (prepared === undefined) return { outcome: 'SKIPPED', reason: 'OBJECT_GONE' };
+  if (prepared === undefined) {
+    // An upload: a redelivered event whose object an earlier delivery already moved to quarantine.
+    return uploaded ? { outcome: 'SKIPPED', reason: 'OBJECT_GONE' } : refuse(deps, object, RejectionReason.NOT_FOUND);
+  }
   return accept(deps, prepared);
+}
+
+/** Records and announces a refusal without touching the object (a referenced object, or a bad request). */
+export async function refuse(
+  deps: Pick<IngestDeps, 'table' | 'events' | 'loadPseudonymKey' | 'clock'>,
+  location: ObjectLocation & { readonly size?: number },
+  reasonCode: RejectionReasonValue,
+): Promise<IngestOutcome> {
+  const hash = objectHash(location, await deps.loadPseudonymKey());
+  await recordRejection(deps.table, {
+    objectHash: hash,
+    reasonCode,
+    sizeBytes: location.size,
+    updatedAt: (deps.clock ?? (() => new Date()))().toISOString(),
+  });
+  await publishEvent(deps.events, DetailType.OBJECT_REJECTED, { reasonCode, objectHash: hash });
+  return { outcome: 'REJECTED', reasonCode, objectHash: hash };
 }
 
 async function prepare(deps: IngestDeps, object: UploadedObject): Promise<PreparedUpload | undefined> {

@@ -3,6 +3,8 @@ import {
   CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
+  ListObjectsV2Command,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
@@ -71,6 +73,41 @@ export async function copyToQuarantine(
     TaggingDirective: 'REPLACE',
     Tagging: `reason-code=${encodeURIComponent(reasonCode)}`,
   }));
+}
+
+/** An object's size in bytes, or undefined when it does not exist. */
+export async function objectSize(s3: S3Client, location: ObjectLocation): Promise<number | undefined> {
+  try {
+    const head = await s3.send(new HeadObjectCommand({ Bucket: location.bucket, Key: location.key, VersionId: location.versionId }));
+    return head.ContentLength ?? 0;
+  } catch (error) {
+    const name = (error as { name?: unknown }).name;
+    if (name === 'NotFound' || name === 'NoSuchKey') return undefined;
+    throw error;
+  }
+}
+
+/**
+ * Up to `limit` objects under a prefix (folder placeholders, keys ending in '/',
+ * left out), in key order, and whether more remain beyond them.
+ */
+export async function listObjects(
+  s3: S3Client,
+  location: { readonly bucket: string; readonly prefix: string },
+  limit: number,
+): Promise<{ readonly objects: { key: string; size: number }[]; readonly truncated: boolean }> {
+  const objects: { key: string; size: number }[] = [];
+  let token: string | undefined;
+  do {
+    const page = await s3.send(new ListObjectsV2Command({ Bucket: location.bucket, Prefix: location.prefix, ContinuationToken: token }));
+    for (const entry of page.Contents ?? []) {
+      if (entry.Key === undefined || entry.Key.endsWith('/')) continue;
+      if (objects.length === limit) return { objects, truncated: true };
+      objects.push({ key: entry.Key, size: entry.Size ?? 0 });
+    }
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token !== undefined);
+  return { objects, truncated: false };
 }
 
 /** Deletes the current version (a delete marker in a versioned bucket: nothing is lost). */

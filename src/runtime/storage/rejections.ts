@@ -28,8 +28,9 @@ export function objectHash(location: ObjectLocation, pseudonymKey: Uint8Array): 
 export interface RejectionRecord {
   readonly objectHash: string;
   readonly reasonCode: RejectionReasonValue;
-  readonly quarantineBucket: string;
-  readonly quarantineKey: string;
+  /** Where the refused object was copied; absent for a referenced object, which is never copied. */
+  readonly quarantineBucket?: string;
+  readonly quarantineKey?: string;
   readonly sizeBytes?: number;
   readonly updatedAt: string;
 }

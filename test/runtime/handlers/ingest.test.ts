@@ -4,10 +4,10 @@ import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resolveDeidentificationSettings } from '../../../src/core/deid/settings';
-import { isRejection, prepareObject } from '../../../src/core/preparation';
+import { prepareObject } from '../../../src/core/preparation';
 import { handleIngestBatch } from '../../../src/runtime/handlers/ingest/ingest.lambda';
-import { createSafeLog } from '../../../src/runtime/lambda/logger';
-import { IngestDeps, IngestSettings } from '../../../src/runtime/steps/ingest-object';
+import { IngestSettings } from '../../../src/runtime/steps/ingest-object';
+import { ReferencedInputDeps } from '../../../src/runtime/steps/referenced-input';
 import { getStudy, listInstances, objectHash } from '../../../src/runtime/storage';
 import { BurnedInAnnotationPolicy } from '../../../src/shared/deidentification';
 import { EVENT_SOURCE } from '../../../src/shared/events';
@@ -15,11 +15,12 @@ import { executionName, rejectedPk } from '../../../src/shared/records';
 import { makeDicom, makeJpeg, makePng, phiValues } from '../../fixtures/images';
 import { captureOutput, OutputCapture } from '../../support/capture';
 import { objectCreatedRecord, sqsEvent } from '../../support/events';
-import { LocalEngines, startLocalEngines, TEST_REGION } from '../../support/local-engines';
+import { ingestDeps, TEST_PSEUDONYM_KEY, TEST_STATE_MACHINE_ARN } from '../../support/ingest-deps';
+import { LocalEngines, startLocalEngines } from '../../support/local-engines';
 
-const PSEUDONYM_KEY = new Uint8Array(Buffer.from('unit-test-pseudonym-key-0123456789'));
+const PSEUDONYM_KEY = TEST_PSEUDONYM_KEY;
 const PNG_SIGNATURE = [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a];
-const STATE_MACHINE_ARN = 'arn:aws:states:us-east-1:111122223333:stateMachine:analysis';
+const STATE_MACHINE_ARN = TEST_STATE_MACHINE_ARN;
 
 const eventBridge = mockClient(EventBridgeClient);
 const sfn = mockClient(SFNClient);
@@ -44,25 +45,8 @@ beforeEach(() => {
   sfn.on(StartExecutionCommand).resolves({ executionArn: 'arn:execution', startDate: new Date() });
 });
 
-function deps(settings: Partial<IngestSettings> = {}): IngestDeps {
-  return {
-    table: { doc: engines.doc, tableName: engines.tableName },
-    s3: engines.s3,
-    events: { client: new EventBridgeClient({ region: TEST_REGION }), busName: 'bus' },
-    starter: { client: new SFNClient({ region: TEST_REGION }), stateMachineArn: STATE_MACHINE_ARN },
-    loadPseudonymKey: async () => PSEUDONYM_KEY,
-    prepare: prepareObject,
-    isRejection,
-    settings: {
-      uploadPrefix: 'uploads/',
-      quarantinePrefix: 'quarantine/',
-      derivedBucket: engines.buckets.derived,
-      maxObjectBytes: 10 * 2 ** 20,
-      quietPeriodSeconds: 300,
-      ...settings,
-    },
-    log: createSafeLog('ingest-test'),
-  };
+function deps(settings: Partial<IngestSettings> = {}): ReferencedInputDeps {
+  return ingestDeps(engines, settings);
 }
 
 let uploadCounter = 0;

@@ -1,10 +1,12 @@
 /**
- * Ingest Lambda: SQS batch of EventBridge "Object Created" events. Each record
- * is one uploaded object; failures are reported per record (partial batch).
+ * Ingest Lambda: SQS batch of EventBridge "Object Created" events (one uploaded
+ * object each) and "Analysis Requested" events (a stored object or prefix);
+ * failures are reported per record (partial batch).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { executionStarterFromEnv } from './execution-starter';
+import { readableSourcesFromJson } from '../../../core/analysis-requests';
 import { deidentificationSettingsFromJson } from '../../../core/deid/settings';
 import { isRejection, prepareObject } from '../../../core/preparation';
 import { EnvVar } from '../../../shared/env';
@@ -13,16 +15,21 @@ import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, errorName } from '../../lambda/logger';
 import { secretsManagerKeyLoader } from '../../lambda/pseudonym-key';
-import { ingestObject, IngestDeps } from '../../steps/ingest-object';
-import { parseObjectCreated } from '../../steps/s3-event';
+import { ingestObject } from '../../steps/ingest-object';
+import { ingestRequested, ReferencedInputDeps } from '../../steps/referenced-input';
+import { parseIngestMessage } from '../../steps/s3-event';
 
 /** Default size limit when MAX_OBJECT_BYTES is unset (512 MiB). */
 const DEFAULT_MAX_OBJECT_BYTES = 512 * 2 ** 20;
 
-export function handleIngestBatch(deps: IngestDeps) {
+/** Objects one `Analysis Requested` prefix may fan out to when MAX_OBJECTS_PER_REQUEST is unset. */
+const DEFAULT_MAX_OBJECTS_PER_REQUEST = 10_000;
+
+export function handleIngestBatch(deps: ReferencedInputDeps) {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     try {
-      const result = await ingestObject(deps, parseObjectCreated(record.body));
+      const message = parseIngestMessage(record.body);
+      const result = message.kind === 'UPLOADED' ? await ingestObject(deps, message.object) : await ingestRequested(deps, message);
       deps.log.info('Object processed', { status: result.outcome, ...result });
     } catch (error) {
       deps.log.error('Object processing failed; the message will be redelivered', { errorName: errorName(error) });
@@ -39,6 +46,9 @@ export function handleIngestBatch(deps: IngestDeps) {
 }
 
 const wired = lazy(() => {
+  const uploadBucket = requireEnv(EnvVar.UPLOAD_BUCKET);
+  const uploadPrefix = optionalEnv(EnvVar.UPLOAD_PREFIX) ?? '';
+  const quarantinePrefix = optionalEnv(EnvVar.QUARANTINE_PREFIX) ?? 'quarantine/';
   return handleIngestBatch({
     table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
     s3: clients.s3Client(),
@@ -48,12 +58,18 @@ const wired = lazy(() => {
     prepare: prepareObject,
     isRejection,
     settings: {
-      uploadPrefix: optionalEnv(EnvVar.UPLOAD_PREFIX) ?? '',
-      quarantinePrefix: optionalEnv(EnvVar.QUARANTINE_PREFIX) ?? 'quarantine/',
+      uploadPrefix,
+      quarantinePrefix,
       derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
       maxObjectBytes: numberEnv(EnvVar.MAX_OBJECT_BYTES, DEFAULT_MAX_OBJECT_BYTES),
       quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
       deidentification: deidentificationSettingsFromJson(optionalEnv(EnvVar.DEIDENTIFICATION)),
+    },
+    queue: { client: clients.sqsClient(), queueUrl: requireEnv(EnvVar.INGEST_QUEUE_URL) },
+    referenced: {
+      sources: [{ bucket: uploadBucket, prefix: uploadPrefix }, ...readableSourcesFromJson(optionalEnv(EnvVar.REFERENCED_SOURCES))],
+      excluded: [{ bucket: uploadBucket, prefix: quarantinePrefix }],
+      maxObjectsPerPrefix: numberEnv(EnvVar.MAX_OBJECTS_PER_REQUEST, DEFAULT_MAX_OBJECTS_PER_REQUEST),
     },
     log: createSafeLog('ingest'),
   });
