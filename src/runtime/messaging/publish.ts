@@ -4,7 +4,7 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DetailTypeValue, EVENT_SOURCE } from '../../shared/events';
+import { DetailTypeValue, EVENT_SOURCE, PipelineEvents } from '../../shared/events';
 
 export type EventDetail = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
@@ -20,13 +20,14 @@ export class EventPublishError extends Error {
   }
 }
 
+/** Publishes one event; its detail gets the contract's `schemaVersion` (schemas/events/). */
 export async function publishEvent(publisher: EventPublisher, detailType: DetailTypeValue, detail: EventDetail): Promise<void> {
   const response = await publisher.client.send(new PutEventsCommand({
     Entries: [{
       EventBusName: publisher.busName,
       Source: EVENT_SOURCE,
       DetailType: detailType,
-      Detail: JSON.stringify(detail),
+      Detail: JSON.stringify({ schemaVersion: PipelineEvents.SCHEMA_VERSION, ...detail }),
     }],
   }));
   // PutEvents reports per-entry failures in the response instead of throwing.
