@@ -42,8 +42,12 @@ export class PipelineEvents {
   private constructor() {}
 }
 
-/** The detail types (everything in `PipelineEvents` except the source and version). */
-export const DetailType: Omit<typeof PipelineEvents, 'prototype' | 'SOURCE' | 'SCHEMA_VERSION'> = PipelineEvents;
+type DetailTypes = Omit<typeof PipelineEvents, 'prototype' | 'SOURCE' | 'SCHEMA_VERSION'>;
+const NOT_DETAIL_TYPES: readonly string[] = ['SOURCE', 'SCHEMA_VERSION'];
+/** The detail types: `PipelineEvents` without the source and the schema version. */
+export const DetailType = Object.freeze(Object.fromEntries(
+  Object.entries(PipelineEvents).filter(([name]) => !NOT_DETAIL_TYPES.includes(name)),
+)) as DetailTypes;
 export type DetailTypeValue = (typeof DetailType)[keyof typeof DetailType];
 
 /** Reason codes for quarantined input; machine-readable and PHI-free. */
