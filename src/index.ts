@@ -15,6 +15,7 @@ export * from './constructs/workflow/analysis-workflow';
 export * from './constructs/helpers/function-options';
 export * from './constructs/results-store/results-store';
 export * from './constructs/notifier/clinician-notifier';
+export * from './constructs/notifier/notification-subscription';
 export * from './constructs/ingest/imaging-ingest';
 export * from './constructs/health-imaging/health-imaging-import';
 export * from './constructs/review-api/review-api';

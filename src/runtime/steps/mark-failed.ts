@@ -88,6 +88,7 @@ export async function markFailed(deps: MarkFailedDeps, input: FailureInput, opti
   await publishMessage(deps.messages, {
     subject: 'Imaging study failed',
     eventType: DetailType.STUDY_FAILED,
+    study: { studyKey, version },
     lines: [
       'The analysis of an imaging study failed.',
       `Study (pseudonymous): ${studyKey}`,

@@ -2,6 +2,7 @@
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
 import { ApiEvent, apiHandler, ApiResult, jsonBodyOf, jsonResponse, reviewerOf, studyKeyOf } from '../../steps/review-api/api-io';
@@ -21,7 +22,7 @@ const wired = lazy(() => handleDecision({
   sfn: clients.sfnClient(),
   reportsBucket: requireEnv(EnvVar.REPORTS_BUCKET),
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('review-decision'),
 }));
 
