@@ -102,7 +102,8 @@ export class NotificationSubscription {
       case NotificationProtocol.EMAIL:
         return new subscriptions.EmailSubscription(this.target.endpoint!, options);
       case NotificationProtocol.SMS:
-        return new subscriptions.SmsSubscription(this.target.endpoint!, options);
+        // SmsSubscription drops `deadLetterQueue`; SNS itself takes a redrive policy on SMS subscriptions too.
+        return smsSubscription(this.target.endpoint!, options);
       case NotificationProtocol.HTTPS:
         return new subscriptions.UrlSubscription(this.target.endpoint!, { ...options, protocol: sns.SubscriptionProtocol.HTTPS });
       case NotificationProtocol.SQS:
@@ -125,4 +126,19 @@ function filterPolicyOf(filter: NotificationFilter | undefined): Record<string, 
     policy.eventType = sns.SubscriptionFilter.stringFilter({ allowlist: [...new Set(filter.eventTypes)] });
   }
   return Object.keys(policy).length === 0 ? undefined : policy;
+}
+
+function smsSubscription(
+  phoneNumber: string,
+  options: { readonly filterPolicy?: Record<string, sns.SubscriptionFilter>; readonly deadLetterQueue: sqs.IQueue },
+): sns.ITopicSubscription {
+  return {
+    bind: () => ({
+      subscriberId: phoneNumber,
+      endpoint: phoneNumber,
+      protocol: sns.SubscriptionProtocol.SMS,
+      filterPolicy: options.filterPolicy,
+      deadLetterQueue: options.deadLetterQueue,
+    }),
+  };
 }
