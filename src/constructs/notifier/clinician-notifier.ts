@@ -78,8 +78,6 @@ export class ClinicianNotifier extends Construct {
   public readonly topic: sns.ITopic;
   /** Key of the created topic and bus (also given to the topic's publishers). */
   public readonly encryptionKey: kms.IKey;
-  /** Where SNS puts the messages it could not deliver to a subscriber (KMS-encrypted, 14 days). */
-  public readonly deliveryDeadLetterQueue: sqs.Queue;
   /** The link template notifications carry (see `ClinicianNotifierProps.studyLinkTemplate`). */
   public readonly studyLinkTemplate?: string;
 
@@ -101,12 +99,22 @@ export class ClinicianNotifier extends Construct {
       kmsKey: this.encryptionKey,
     });
     this.topic = props.existingTopic ?? this.createTopic(props.topicDisplayName);
-    this.deliveryDeadLetterQueue = this.createDeadLetterQueue();
 
     for (const address of props.emailAddresses ?? []) this.subscribe(NotificationSubscription.email(address));
     for (const phone of props.smsNumbers ?? []) this.subscribe(NotificationSubscription.sms(phone));
     for (const url of props.httpsEndpoints ?? []) this.subscribe(NotificationSubscription.https(url));
     for (const subscription of props.subscriptions ?? []) this.subscribe(subscription);
+  }
+
+  private deadLetterQueue?: sqs.Queue;
+
+  /**
+   * Where SNS puts the messages it could not deliver to a subscriber (KMS-encrypted, TLS-only, 14 days).
+   * Created with the first `subscribe` (or when first read).
+   */
+  public get deliveryDeadLetterQueue(): sqs.Queue {
+    this.deadLetterQueue ??= this.createDeadLetterQueue();
+    return this.deadLetterQueue;
   }
 
   private createDeadLetterQueue(): sqs.Queue {
