@@ -80,6 +80,7 @@ export class ClinicianNotifier extends Construct {
   public readonly encryptionKey: kms.IKey;
   /** The link template notifications carry (see `ClinicianNotifierProps.studyLinkTemplate`). */
   public readonly studyLinkTemplate?: string;
+  private deadLetterQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ClinicianNotifierProps = {}) {
     super(scope, id);
@@ -105,8 +106,6 @@ export class ClinicianNotifier extends Construct {
     for (const url of props.httpsEndpoints ?? []) this.subscribe(NotificationSubscription.https(url));
     for (const subscription of props.subscriptions ?? []) this.subscribe(subscription);
   }
-
-  private deadLetterQueue?: sqs.Queue;
 
   /**
    * Where SNS puts the messages it could not deliver to a subscriber (KMS-encrypted, TLS-only, 14 days).

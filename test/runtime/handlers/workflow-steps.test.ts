@@ -14,8 +14,8 @@ import { FindingRule } from '../../../src/shared/finding-rules';
 import { instanceSk, manifestKey, StudyStatus, StudyStatusValue, studyPk } from '../../../src/shared/records';
 import { AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
-import { summaryOf } from '../../support/summaries';
 import { testStudyKey } from '../../support/study-keys';
+import { summaryOf } from '../../support/summaries';
 
 const local = useLocalEngines();
 const publishers = usePublisherMocks();

@@ -3,9 +3,9 @@ import { executionStarterFromEnv } from './execution-starter';
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
-import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { sweepStudies, SweepDeps, SweepResult } from '../../steps/sweep-studies';
 
 export function handleSweep(deps: SweepDeps) {

@@ -2,9 +2,9 @@
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
-import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { ApiEvent, apiHandler, ApiResult, jsonBodyOf, jsonResponse, reviewerOf, studyKeyOf } from '../../steps/review-api/api-io';
 import { decide, DecideDeps } from '../../steps/review-api/decide';
 

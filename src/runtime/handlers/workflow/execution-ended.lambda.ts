@@ -6,9 +6,9 @@
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
-import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { executionEnded, ExecutionEndedOutput, ExecutionStatusChange } from '../../steps/execution-ended';
 import { MarkFailedDeps } from '../../steps/mark-failed';
 

@@ -3,9 +3,9 @@ import { EnvVar } from '../../../shared/env';
 import { FailureInput } from '../../../shared/workflow';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
-import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { markFailed, MarkFailedDeps, MarkFailedOutput } from '../../steps/mark-failed';
 
 export function handleMarkFailed(deps: MarkFailedDeps) {

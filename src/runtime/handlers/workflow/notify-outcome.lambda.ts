@@ -3,9 +3,9 @@ import { EnvVar } from '../../../shared/env';
 import { DetailTypeValue } from '../../../shared/events';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
-import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, SafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { notifyOutcome, NotifyOutcomeDeps, NotifyOutcomeInput } from '../../steps/notify-outcome';
 
 export type NotifyOutcomeOutput = { detailType: DetailTypeValue; notified: boolean };

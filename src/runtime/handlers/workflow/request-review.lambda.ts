@@ -6,9 +6,9 @@
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
-import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, SafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { requestReview, RequestReviewDeps, RequestReviewInput } from '../../steps/request-review';
 
 export function handleRequestReview(deps: RequestReviewDeps & { readonly log: SafeLog }) {
