@@ -13,7 +13,8 @@ import { StudyPriority } from '../../shared/finding-rules';
 export interface NotificationFilter {
   /**
    * Deliver only messages about studies of these priorities, e.g. `[StudyPriority.STAT]`.
-   * `Study Failed` messages carry no priority, so a priority filter leaves them out.
+   * A `Study Failed` message has a priority only when the study failed after its findings were triaged;
+   * a priority filter leaves out the others.
    * @default - every priority (and messages without one)
    */
   readonly priorities?: StudyPriority[];

@@ -195,7 +195,7 @@ describe('a study with PHI in every tag the generator fills', () => {
       for (const entry of entries) validateEventEntry(entry);
       const sent = publishers.messagesSent();
       expect(sent.map((m) => m.MessageAttributes?.eventType?.StringValue)).toEqual(['Review Required', 'Review Overdue', 'Analysis Completed', 'Study Failed']);
-      expect(sent.map((m) => m.MessageAttributes?.priority?.StringValue)).toEqual(['STAT', 'STAT', 'STAT', undefined]);
+      expect(sent.map((m) => m.MessageAttributes?.priority?.StringValue)).toEqual(['STAT', 'STAT', 'STAT', 'STAT']);
       for (const message of sent) expect(message.Message).toContain(`Open: https://viewer.example.org/studies/${studyKey}`);
 
       const published = JSON.stringify([entries, sent]);
