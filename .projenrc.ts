@@ -101,6 +101,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions',
     'fast-check',
     'playwright-core',
+    // Event contracts: tests validate every emitted event against schemas/events (JSON Schema 2020-12).
+    'ajv@^8.17.1',
+    'ajv-formats@^3.0.1',
     // The CDK CLI for `cd examples && npx cdk deploy` (reads this aws-cdk-lib's cloud assembly schema).
     'aws-cdk@2.1148.1',
   ],

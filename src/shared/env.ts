@@ -11,6 +11,8 @@ export const EnvVar = {
   REPORTS_BUCKET: 'REPORTS_BUCKET',
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   TOPIC_ARN: 'TOPIC_ARN',
+  /** Link to a study put into notifications, with `{studyKey}` and `{version}` placeholders (unset: no link). */
+  STUDY_LINK_TEMPLATE: 'STUDY_LINK_TEMPLATE',
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
   PSEUDONYM_SECRET_ARN: 'PSEUDONYM_SECRET_ARN',
   QUIET_PERIOD_SECONDS: 'QUIET_PERIOD_SECONDS',

@@ -1,24 +1,53 @@
 /**
  * EventBridge contract. Payloads carry pseudonymous keys only, never names, MRNs,
- * accession numbers, dates of birth or original UIDs.
+ * accession numbers, dates of birth or original UIDs. Each detail type has a
+ * versioned JSON Schema in `schemas/events/` of the package.
  */
 export const EVENT_SOURCE = 'medical-imaging-pipeline';
 
-export const DetailType = {
-  STUDY_RECEIVED: 'Study Received',
-  OBJECT_REJECTED: 'Object Rejected',
-  ANALYSIS_COMPLETED: 'Analysis Completed',
-  REVIEW_REQUIRED: 'Review Required',
+/**
+ * Names of the pipeline's EventBridge events (detail types) and their source, for rules and filter policies.
+ *
+ * A class of constants rather than module constants so Python and the other jsii languages see them too.
+ */
+export class PipelineEvents {
+  /** The `source` of every event the pipeline publishes. */
+  public static readonly SOURCE = EVENT_SOURCE;
+  /** A new study (or a new version of one) started arriving. */
+  public static readonly STUDY_RECEIVED = 'Study Received';
+  /** An uploaded or referenced object was quarantined; carries a reason code and a keyed hash of the object. */
+  public static readonly OBJECT_REJECTED = 'Object Rejected';
+  /** A study version was analysed and released, or decided by a clinician. */
+  public static readonly ANALYSIS_COMPLETED = 'Analysis Completed';
+  /** A study version is held for a clinician's review. */
+  public static readonly REVIEW_REQUIRED = 'Review Required';
   /** A held study's review deadline passed without a decision (a preliminary report was issued). */
-  REVIEW_OVERDUE: 'Review Overdue',
-  STUDY_FAILED: 'Study Failed',
+  public static readonly REVIEW_OVERDUE = 'Review Overdue';
+  /** A study version could not be analysed. */
+  public static readonly STUDY_FAILED = 'Study Failed';
   /** Sent to the pipeline's bus to have an object (or prefix) that is already stored analysed. */
-  ANALYSIS_REQUESTED: 'Analysis Requested',
+  public static readonly ANALYSIS_REQUESTED = 'Analysis Requested';
   /** A study version's de-identified DICOM is in AWS HealthImaging; carries the image set ids. */
-  HEALTH_IMAGING_IMPORT_COMPLETED: 'HealthImaging Import Completed',
+  public static readonly HEALTH_IMAGING_IMPORT_COMPLETED = 'HealthImaging Import Completed';
   /** A study version's HealthImaging import failed, wholly or for some files; carries a reason code. */
-  HEALTH_IMAGING_IMPORT_FAILED: 'HealthImaging Import Failed',
-} as const;
+  public static readonly HEALTH_IMAGING_IMPORT_FAILED = 'HealthImaging Import Failed';
+
+  /**
+   * Schema version of the detail of an event the pipeline publishes (its `schemaVersion` field).
+   *
+   * Raised when a field is removed or changes meaning; added fields keep the version.
+   */
+  public static readonly SCHEMA_VERSION = '1';
+
+  private constructor() {}
+}
+
+type DetailTypes = Omit<typeof PipelineEvents, 'prototype' | 'SOURCE' | 'SCHEMA_VERSION'>;
+const NOT_DETAIL_TYPES: readonly string[] = ['SOURCE', 'SCHEMA_VERSION'];
+/** The detail types: `PipelineEvents` without the source and the schema version. */
+export const DetailType = Object.freeze(Object.fromEntries(
+  Object.entries(PipelineEvents).filter(([name]) => !NOT_DETAIL_TYPES.includes(name)),
+)) as DetailTypes;
 export type DetailTypeValue = (typeof DetailType)[keyof typeof DetailType];
 
 /** Reason codes for quarantined input; machine-readable and PHI-free. */

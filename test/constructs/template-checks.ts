@@ -67,7 +67,7 @@ export function expectBucketsSecure(template: Template): void {
   expect(problems).toEqual([]);
 }
 
-/** Every queue has a redrive policy unless it is a dead-letter queue (of a queue, or of an EventBridge rule target). */
+/** Every queue has a redrive policy unless it is a dead-letter queue (of a queue, an EventBridge rule target or an SNS subscription). */
 export function expectQueuesHaveDlq(template: Template): void {
   const queues = resourcesOf(template, 'AWS::SQS::Queue');
   const ruleTargets = Object.values(resourcesOf(template, 'AWS::Events::Rule'))
@@ -75,6 +75,8 @@ export function expectQueuesHaveDlq(template: Template): void {
   const dlqTargets = new Set([
     ...Object.values(queues).map((q) => (q.Properties?.RedrivePolicy as Record<string, any> | undefined)?.deadLetterTargetArn?.['Fn::GetAtt']?.[0]),
     ...ruleTargets.map((target) => target.DeadLetterConfig?.Arn?.['Fn::GetAtt']?.[0]),
+    ...Object.values(resourcesOf(template, 'AWS::SNS::Subscription'))
+      .map((subscription) => (subscription.Properties?.RedrivePolicy as Record<string, any> | undefined)?.deadLetterTargetArn?.['Fn::GetAtt']?.[0]),
   ].filter((x): x is string => !!x));
   const missing = Object.entries(queues)
     .filter(([id, q]) => !q.Properties?.RedrivePolicy && !dlqTargets.has(id))

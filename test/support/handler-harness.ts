@@ -6,6 +6,7 @@
 import { EventBridgeClient, PutEventsCommand, PutEventsRequestEntry } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, PublishCommandInput, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
+import { validateEventEntry } from './event-schemas';
 import { LocalEngines, startLocalEngines, TEST_REGION } from './local-engines';
 import { SafeLog } from '../../src/runtime/lambda/logger';
 import { EventPublisher, MessagePublisher } from '../../src/runtime/messaging/publish';
@@ -29,7 +30,7 @@ export interface PublisherMocks {
   readonly sns: ReturnType<typeof mockClient>;
   events(): EventPublisher;
   messages(): MessagePublisher;
-  /** Every event entry published since the test began. */
+  /** Every event entry published since the test began (each is checked against its schema after the test). */
   entries(): PutEventsRequestEntry[];
   /** Every SNS message published since the test began. */
   messagesSent(): PublishCommandInput[];
@@ -43,6 +44,12 @@ export function usePublisherMocks(): PublisherMocks {
     sns.reset();
     eventBridge.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'e' }] });
     sns.on(PublishCommand).resolves({ MessageId: 'm' });
+  });
+  // Every event a handler test publishes must match its contract in schemas/events/.
+  afterEach(() => {
+    for (const call of eventBridge.commandCalls(PutEventsCommand)) {
+      for (const entry of (call.args[0].input as { Entries?: PutEventsRequestEntry[] }).Entries ?? []) validateEventEntry(entry);
+    }
   });
   afterAll(() => {
     eventBridge.restore();

@@ -311,7 +311,7 @@ export class ImagingIngest extends Construct {
         ...stateMachineEnv,
         // With a workflow, the sweeper also fails studies whose execution ended unseen.
         ...(props.stateMachine ? {
-          [EnvVar.TOPIC_ARN]: props.notifier.topic.topicArn,
+          ...props.notifier.messageEnvironment(),
           [EnvVar.ANALYZING_GRACE_SECONDS]: String((props.lostExecutionGracePeriod ?? Duration.minutes(10)).toSeconds()),
         } : {}),
       },

@@ -1,10 +1,13 @@
-import { Token } from 'aws-cdk-lib';
+import { Duration, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { NotificationSubscription } from './notification-subscription';
+import { parseStudyLinkTemplate } from '../../core/notifications/study-link';
+import { EnvVar } from '../../shared/env';
 import { grantKeyViaService, KeyUse } from '../helpers/grants';
 import { allowServiceToUseKey, createPipelineKey } from '../helpers/pipeline-key';
 import { assertNotBoth } from '../helpers/validate-props';
@@ -52,6 +55,18 @@ export interface ClinicianNotifierProps {
    * @default - none
    */
   readonly httpsEndpoints?: string[];
+  /**
+   * Subscribers of any kind (e-mail, SMS, HTTPS, SQS, Lambda), each with an optional filter on
+   * priority and event type, e.g. `NotificationSubscription.sms('+15555550100', { priorities: [StudyPriority.STAT] })`.
+   * @default - none
+   */
+  readonly subscriptions?: NotificationSubscription[];
+  /**
+   * Link to a study put into every notification, e.g. `https://viewer.example.org/studies/{studyKey}`.
+   * Placeholders: `{studyKey}` (the pseudonymous key, required) and `{version}`; https:// only.
+   * @default - no link
+   */
+  readonly studyLinkTemplate?: string;
 }
 
 /**
@@ -63,6 +78,9 @@ export class ClinicianNotifier extends Construct {
   public readonly topic: sns.ITopic;
   /** Key of the created topic and bus (also given to the topic's publishers). */
   public readonly encryptionKey: kms.IKey;
+  /** The link template notifications carry (see `ClinicianNotifierProps.studyLinkTemplate`). */
+  public readonly studyLinkTemplate?: string;
+  private deadLetterQueue?: sqs.Queue;
 
   constructor(scope: Construct, id: string, props: ClinicianNotifierProps = {}) {
     super(scope, id);
@@ -73,6 +91,8 @@ export class ClinicianNotifier extends Construct {
         throw new Error(`ClinicianNotifier: httpsEndpoints must use https:// (got '${url}'); notifications must not travel unencrypted.`);
       }
     }
+    if (props.studyLinkTemplate !== undefined) parseStudyLinkTemplate(props.studyLinkTemplate);
+    this.studyLinkTemplate = props.studyLinkTemplate;
 
     this.encryptionKey = props.encryptionKey ?? createPipelineKey(this, 'Key', 'Medical imaging clinician notifications');
     this.eventBus = props.existingEventBus ?? new events.EventBus(this, 'EventBus', {
@@ -81,11 +101,48 @@ export class ClinicianNotifier extends Construct {
     });
     this.topic = props.existingTopic ?? this.createTopic(props.topicDisplayName);
 
-    for (const address of props.emailAddresses ?? []) this.addSubscription(new subscriptions.EmailSubscription(address));
-    for (const phone of props.smsNumbers ?? []) this.addSubscription(new subscriptions.SmsSubscription(phone));
-    for (const url of props.httpsEndpoints ?? []) {
-      this.addSubscription(new subscriptions.UrlSubscription(url, { protocol: sns.SubscriptionProtocol.HTTPS }));
-    }
+    for (const address of props.emailAddresses ?? []) this.subscribe(NotificationSubscription.email(address));
+    for (const phone of props.smsNumbers ?? []) this.subscribe(NotificationSubscription.sms(phone));
+    for (const url of props.httpsEndpoints ?? []) this.subscribe(NotificationSubscription.https(url));
+    for (const subscription of props.subscriptions ?? []) this.subscribe(subscription);
+  }
+
+  /**
+   * Where SNS puts the messages it could not deliver to a subscriber (KMS-encrypted, TLS-only, 14 days).
+   * Created with the first `subscribe` (or when first read).
+   */
+  public get deliveryDeadLetterQueue(): sqs.Queue {
+    this.deadLetterQueue ??= this.createDeadLetterQueue();
+    return this.deadLetterQueue;
+  }
+
+  private createDeadLetterQueue(): sqs.Queue {
+    const queue = new sqs.Queue(this, 'DeliveryDeadLetterQueue', {
+      encryptionMasterKey: this.encryptionKey,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    Validations.of(queue).acknowledge({
+      id: 'AwsSolutions-SQS3',
+      reason: 'This queue is itself a dead-letter queue: SNS subscriptions redrive the messages they could not deliver here '
+        + '(cdk-nag recognises only SQS redrive as DLQ use).',
+    });
+    // SNS writes undeliverable messages into the encrypted queue through the key.
+    allowServiceToUseKey(this.encryptionKey, 'sns.amazonaws.com', 'AllowSnsToSendToEncryptedQueues');
+    return queue;
+  }
+
+  /** Subscribes a `NotificationSubscription` with its filter policy; failed deliveries go to `deliveryDeadLetterQueue`. */
+  public subscribe(subscription: NotificationSubscription): sns.Subscription {
+    return this.addSubscription(subscription.toTopicSubscription(this.deliveryDeadLetterQueue));
+  }
+
+  /** Environment of a function that publishes notifications: the topic, and the study link template when set. */
+  public messageEnvironment(): Record<string, string> {
+    return {
+      [EnvVar.TOPIC_ARN]: this.topic.topicArn,
+      ...(this.studyLinkTemplate === undefined ? {} : { [EnvVar.STUDY_LINK_TEMPLATE]: this.studyLinkTemplate }),
+    };
   }
 
   private createTopic(displayName?: string): sns.Topic {
@@ -99,7 +156,7 @@ export class ClinicianNotifier extends Construct {
     return topic;
   }
 
-  /** Subscribes anything SNS supports (Lambda, SQS, e-mail, SMS, HTTPS). */
+  /** Subscribes anything SNS supports as given (no filter policy or dead-letter queue is added: prefer `subscribe`). */
   public addSubscription(subscription: sns.ITopicSubscription): sns.Subscription {
     return this.topic.addSubscription(subscription);
   }

@@ -18,6 +18,7 @@ import { createPipelineKey } from '../helpers/pipeline-key';
 import { ImagingIngest } from '../ingest/imaging-ingest';
 import { ReferencedSource } from '../ingest/referenced-source';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
+import { NotificationSubscription } from '../notifier/notification-subscription';
 import { ResultsStore } from '../results-store/results-store';
 import { ReviewApi, ReviewApiOptions } from '../review-api/review-api';
 import { AnalysisWorkflow } from '../workflow/analysis-workflow';
@@ -62,6 +63,17 @@ export interface MedicalImagingPipelineProps {
    * @default - none
    */
   readonly notificationEmails?: string[];
+  /**
+   * Subscribers of the notification topic (e-mail, SMS, HTTPS, SQS, Lambda), each optionally
+   * filtered by priority and event type; failed deliveries go to the notifier's dead-letter queue.
+   * @default - none
+   */
+  readonly notificationSubscriptions?: NotificationSubscription[];
+  /**
+   * Link to a study in notifications, e.g. `https://viewer.example.org/studies/{studyKey}` (see `ClinicianNotifierProps.studyLinkTemplate`).
+   * @default - no link
+   */
+  readonly studyLinkTemplate?: string;
   /**
    * A study is ready when no instance arrived for this long.
    * @default Duration.minutes(5)
@@ -154,6 +166,8 @@ export class MedicalImagingPipeline extends Construct {
       existingEventBus: props.existingEventBus,
       existingTopic: props.existingTopic,
       emailAddresses: props.notificationEmails,
+      subscriptions: props.notificationSubscriptions,
+      studyLinkTemplate: props.studyLinkTemplate,
     });
     this.workflow = new AnalysisWorkflow(this, 'Workflow', {
       resultsStore: this.resultsStore,

@@ -60,7 +60,7 @@ export function createReviewApiFunctions(scope: Construct, props: ReviewApiFunct
   const decision = fn('DecisionFunction', 'review-api/decision.lambda', "Review API: records a clinician's decision and resumes the workflow or revises the report", {
     [EnvVar.REPORTS_BUCKET]: store.reportsBucket.bucketName,
     [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
-    [EnvVar.TOPIC_ARN]: props.notifier.topic.topicArn,
+    ...props.notifier.messageEnvironment(),
   });
   store.grantReadData(decision);
   store.grantWriteData(decision);

@@ -42,7 +42,7 @@ export function watchExecutions(scope: Construct, props: ExecutionWatchProps): E
     environment: {
       [EnvVar.TABLE_NAME]: store.table.tableName,
       [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
-      [EnvVar.TOPIC_ARN]: props.notifier.topic.topicArn,
+      ...props.notifier.messageEnvironment(),
     },
     defaultReservedConcurrency: 2,
     invocation: FunctionInvocation.EVENT_RULE,

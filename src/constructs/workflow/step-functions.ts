@@ -80,7 +80,7 @@ export function createWorkflowStepFunctions(scope: Construct, props: WorkflowSte
 
   const notifierEnv = {
     [EnvVar.EVENT_BUS_NAME]: notifier.eventBus.eventBusName,
-    [EnvVar.TOPIC_ARN]: notifier.topic.topicArn,
+    ...notifier.messageEnvironment(),
   };
   const notifyOutcome = step('NotifyOutcomeFunction', 'workflow/notify-outcome.lambda', 'Publishes the PHI-free outcome of a study to EventBridge and SNS', notifierEnv);
   notifier.grantPublish(notifyOutcome);

@@ -4,7 +4,8 @@
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { DetailTypeValue, EVENT_SOURCE } from '../../shared/events';
+import { renderStudyLink } from '../../core/notifications/study-link';
+import { DetailTypeValue, EVENT_SOURCE, PipelineEvents } from '../../shared/events';
 
 export type EventDetail = Readonly<Record<string, string | number | boolean | readonly string[] | undefined>>;
 
@@ -20,13 +21,14 @@ export class EventPublishError extends Error {
   }
 }
 
+/** Publishes one event; its detail gets the contract's `schemaVersion` (schemas/events/). */
 export async function publishEvent(publisher: EventPublisher, detailType: DetailTypeValue, detail: EventDetail): Promise<void> {
   const response = await publisher.client.send(new PutEventsCommand({
     Entries: [{
       EventBusName: publisher.busName,
       Source: EVENT_SOURCE,
       DetailType: detailType,
-      Detail: JSON.stringify(detail),
+      Detail: JSON.stringify({ schemaVersion: PipelineEvents.SCHEMA_VERSION, ...detail }),
     }],
   }));
   // PutEvents reports per-entry failures in the response instead of throwing.
@@ -38,6 +40,8 @@ export async function publishEvent(publisher: EventPublisher, detailType: Detail
 export interface MessagePublisher {
   readonly client: SNSClient;
   readonly topicArn: string;
+  /** The user's link to a study (`{studyKey}`, `{version}`); unset: messages carry no link. */
+  readonly studyLinkTemplate?: string;
 }
 
 /** A message for people, and the attributes SNS subscriptions filter on. */
@@ -48,16 +52,23 @@ export interface PipelineMessage {
   readonly eventType: DetailTypeValue;
   /** The study's priority (`priority` attribute), when it has one. */
   readonly priority?: string;
+  /** The study the message is about: with a link template, the message ends with its link. */
+  readonly study?: { readonly studyKey: string; readonly version: number };
 }
 
 export async function publishMessage(publisher: MessagePublisher, message: PipelineMessage): Promise<void> {
   await publisher.client.send(new PublishCommand({
     TopicArn: publisher.topicArn,
     Subject: message.subject.slice(0, 100),
-    Message: message.lines.join('\n'),
+    Message: [...message.lines, ...linkLines(publisher, message)].join('\n'),
     MessageAttributes: {
       eventType: { DataType: 'String', StringValue: message.eventType },
       ...(message.priority === undefined ? {} : { priority: { DataType: 'String', StringValue: message.priority } }),
     },
   }));
+}
+
+function linkLines(publisher: MessagePublisher, message: PipelineMessage): string[] {
+  if (publisher.studyLinkTemplate === undefined || message.study === undefined) return [];
+  return [`Open: ${renderStudyLink(publisher.studyLinkTemplate, message.study)}`];
 }

@@ -6,6 +6,7 @@
  */
 import { assertWorkflowInput } from './workflow-input';
 import { DetailType } from '../../shared/events';
+import { StudyPriority } from '../../shared/finding-rules';
 import { StudyStatus } from '../../shared/records';
 import { FailureInput } from '../../shared/workflow';
 import { SafeLog } from '../lambda/logger';
@@ -61,6 +62,8 @@ export function safeErrorName(input: FailureInput): string {
   return typeof name === 'string' && /^[A-Za-z0-9._:-]{1,64}$/.test(name) ? name : 'Unknown';
 }
 
+const PRIORITIES: readonly string[] = Object.values(StudyPriority);
+
 export async function markFailed(deps: MarkFailedDeps, input: FailureInput, options: MarkFailedOptions = {}): Promise<MarkFailedOutput> {
   assertWorkflowInput(input);
   const { studyKey, version } = input;
@@ -75,8 +78,8 @@ export async function markFailed(deps: MarkFailedDeps, input: FailureInput, opti
     now,
     attributes: { failureError: errorName, failureReason: reasonCode },
   });
+  let meta = moved ? undefined : await getStudy(deps.table, studyKey);
   if (!moved) {
-    const meta = await getStudy(deps.table, studyKey);
     const status = meta?.status ?? 'MISSING';
     if (options.onlyWhenMoved || meta?.status !== StudyStatus.FAILED || meta.version !== version) {
       // COMPLETED, superseded by a newer version, or already announced: nothing to report.
@@ -84,10 +87,15 @@ export async function markFailed(deps: MarkFailedDeps, input: FailureInput, opti
       return { studyKey, version, status, errorName, reasonCode, notified: false };
     }
   }
-  await publishEvent(deps.events, DetailType.STUDY_FAILED, { studyKey, version, errorName, reasonCode });
+  // A study that failed after its findings were triaged keeps its priority, so a STAT subscriber hears of it.
+  meta ??= await getStudy(deps.table, studyKey);
+  const priority = PRIORITIES.includes(meta?.priority ?? '') ? meta!.priority : undefined;
+  await publishEvent(deps.events, DetailType.STUDY_FAILED, { studyKey, version, errorName, reasonCode, priority });
   await publishMessage(deps.messages, {
     subject: 'Imaging study failed',
     eventType: DetailType.STUDY_FAILED,
+    priority,
+    study: { studyKey, version },
     lines: [
       'The analysis of an imaging study failed.',
       `Study (pseudonymous): ${studyKey}`,

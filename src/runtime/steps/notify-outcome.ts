@@ -62,6 +62,7 @@ export async function notifyOutcome(
     subject: `Imaging pipeline: ${detailType}${overdue ? ` (${aggregate.priority})` : ''}`,
     eventType: detailType,
     priority: aggregate.priority,
+    study: { studyKey, version },
     lines: [
       overdue
         ? 'The review of an imaging study is overdue; a preliminary report was issued and a decision is still accepted.'

@@ -83,6 +83,7 @@ export async function requestReview(deps: RequestReviewDeps, input: RequestRevie
     subject: `Imaging study needs review (${aggregate.priority})`,
     eventType: DetailType.REVIEW_REQUIRED,
     priority: aggregate.priority,
+    study: { studyKey, version },
     lines: [
       'An imaging study needs a clinician review.',
       `Study (pseudonymous): ${studyKey}`,

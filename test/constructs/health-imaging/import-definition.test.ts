@@ -36,6 +36,7 @@ import {
 } from '../../runtime/handlers/health-imaging/fixtures';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
 import { TEST_REGION } from '../../support/local-engines';
+import { testStudyKey } from '../../support/study-keys';
 import { newStack } from '../fixtures';
 import { logicalId } from '../template-checks';
 
@@ -124,7 +125,7 @@ async function execute(studyKey: string, options: { pageSize?: number; remaining
 }
 
 let studies = 0;
-const nextStudy = () => `def${String(++studies).padStart(3, '0')}study`;
+const nextStudy = () => testStudyKey(`def${++studies}`);
 const importOf = async (studyKey: string) => (await getStudy(local.table, studyKey))?.healthImaging;
 const detailTypes = () => publishers.entries().map((e) => e.DetailType);
 

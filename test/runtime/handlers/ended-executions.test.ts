@@ -11,6 +11,7 @@ import { getStudy, recordStudyArrival, transitionStudy } from '../../../src/runt
 import { executionName, instanceSk, StudyStatus, StudyStatusValue } from '../../../src/shared/records';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
 import { TEST_REGION } from '../../support/local-engines';
+import { testStudyKey } from '../../support/study-keys';
 
 const sfn = mockClient(SFNClient);
 const log = silentLog();
@@ -24,7 +25,7 @@ afterAll(() => sfn.restore());
 
 let counter = 0;
 async function studyIn(status: StudyStatusValue): Promise<string> {
-  const studyKey = `ended${++counter}`;
+  const studyKey = testStudyKey(`ended${++counter}`);
   const at = new Date(T0).toISOString();
   await recordStudyArrival(local.table, { studyKey, instanceSk: instanceSk('s', 'i'), arrivedAt: at, singleImage: true, now: at });
   let from: StudyStatusValue = StudyStatus.RECEIVING;
@@ -62,7 +63,7 @@ describe('the execution status-change rule', () => {
     const output = await handleExecutionEnded(deps())(statusChange(studyKey, status, error));
     expect(output).toMatchObject({ status: 'FAILED', reasonCode: reason, notified: true });
     expect(await getStudy(local.table, studyKey)).toMatchObject({ status: 'FAILED', failureReason: reason, failureError: error ?? status });
-    expect(failedEvents()).toEqual([{ studyKey, version: 1, errorName: error ?? status, reasonCode: reason }]);
+    expect(failedEvents()).toEqual([{ schemaVersion: '1', studyKey, version: 1, errorName: error ?? status, reasonCode: reason }]);
     const published = JSON.stringify(publishers.messagesSent());
     expect(published).toContain(reason);
     expect(published).not.toContain('DOE^JANE'); // the Cause is never read

@@ -175,7 +175,7 @@ describe('ingest handler (dynalite + s3rver)', () => {
       const record = items.find((item) => item.PK === rejectedPk(hash));
       expect(record).toMatchObject({ SK: 'META', status: 'REJECTED', reasonCode: c.reason, quarantineKey });
       expect(JSON.stringify(record)).not.toContain(c.key); // the original name never reaches the results table
-      expect(rejectedEvents).toContainEqual({ reasonCode: c.reason, objectHash: hash });
+      expect(rejectedEvents).toContainEqual({ schemaVersion: '1', reasonCode: c.reason, objectHash: hash });
     }
     for (const entry of emitted()) {
       for (const c of cases) expect(entry.Detail).not.toContain(c.key);

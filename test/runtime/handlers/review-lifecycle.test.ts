@@ -18,6 +18,7 @@ import { ANALYZER_CONTRACT_VERSION, AnalyzerResult, AnalyzerStatus } from '../..
 import { instanceSk, manifestKey, StudyStatus } from '../../../src/shared/records';
 import { AggregateSummary, WorkflowStateWithResults } from '../../../src/shared/workflow';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
+import { testStudyKey } from '../../support/study-keys';
 
 const log = silentLog();
 const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAcV-task-token-that-must-stay-in-the-table';
@@ -34,7 +35,7 @@ const persist = () => handlePersistResults(persistDeps());
 let counter = 0;
 /** An ANALYZING study with one analyzer result (stored in S3) and its triage under the default rules. */
 async function heldStudy(confidences: number[]): Promise<WorkflowStateWithResults> {
-  const studyKey = `rv${++counter}`;
+  const studyKey = testStudyKey(`rv${++counter}`);
   const at = NOW.toISOString();
   await recordStudyArrival(local.table, { studyKey, instanceSk: instanceSk('s', 'i'), arrivedAt: at, singleImage: true, now: at });
   await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: at });
@@ -89,7 +90,7 @@ test('a review request stores the token in the table only, moves the study IN_RE
   const entry = publishers.entries()[0];
   expect(entry.DetailType).toBe('Review Required');
   expect(JSON.parse(entry.Detail!)).toEqual({
-    studyKey: state.studyKey, version: 1, priority: 'ROUTINE', deadline: '2025-07-01T11:00:00.000Z', findingCount: 1, heldCount: 1, reviewReasons: ['FINDING_HELD'],
+    schemaVersion: '1', studyKey: state.studyKey, version: 1, priority: 'ROUTINE', deadline: '2025-07-01T11:00:00.000Z', findingCount: 1, heldCount: 1, reviewReasons: ['FINDING_HELD'],
   });
   const message = publishers.messagesSent()[0];
   expect(message.MessageAttributes).toEqual({

@@ -14,6 +14,7 @@ import { FindingRule } from '../../../src/shared/finding-rules';
 import { instanceSk, manifestKey, StudyStatus, StudyStatusValue, studyPk } from '../../../src/shared/records';
 import { AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
+import { testStudyKey } from '../../support/study-keys';
 import { summaryOf } from '../../support/summaries';
 
 const local = useLocalEngines();
@@ -25,7 +26,7 @@ const clock = () => NOW;
 let counter = 0;
 /** A study with `instances` instances, moved to `status` (version 1). */
 async function study(status: StudyStatusValue, instances = 2, flagged: number[] = []): Promise<string> {
-  const studyKey = `wf${++counter}`;
+  const studyKey = testStudyKey(`wf${++counter}`);
   for (let i = 1; i <= instances; i++) {
     const prefix = `studies/${studyKey}/s1/i${i}/`;
     await recordInstance(local.table, {
@@ -309,7 +310,7 @@ describe('mark-failed', () => {
     const entries = publishers.entries();
     expect(entries).toHaveLength(1);
     expect(entries[0]).toMatchObject({ DetailType: 'Study Failed', Source: 'medical-imaging-pipeline' });
-    expect(JSON.parse(entries[0].Detail!)).toEqual({ studyKey, version: 1, errorName: 'States.TaskFailed', reasonCode: 'STEP_FAILED' });
+    expect(JSON.parse(entries[0].Detail!)).toEqual({ schemaVersion: '1', studyKey, version: 1, errorName: 'States.TaskFailed', reasonCode: 'STEP_FAILED' });
     const published = JSON.stringify(publishers.messagesSent());
     expect(published).toContain(studyKey);
     for (const text of [cause, 'DOE^JANE', 'MRN-0042']) {
@@ -344,13 +345,14 @@ describe('mark-failed', () => {
 describe('notify-outcome', () => {
   const notify = () => handleNotifyOutcome({ events: publishers.events(), messages: publishers.messages(), log: silent });
   const aggregate = summaryOf([0.91, 0.85]);
+  const K = testStudyKey('notify');
 
   test('publishes the event and the SNS message with pseudonymous ids and counts only', async () => {
-    const persisted = { reportVersion: 3, fhirKey: 'studies/k/reports/v3/diagnostic-report.json', htmlKey: 'studies/k/reports/v3/report.html', status: 'COMPLETED' };
-    await notify()({ studyKey: 'k', version: 3, aggregate, persisted, detailType: 'Analysis Completed' });
+    const persisted = { reportVersion: 1, fhirKey: `studies/${K}/reports/v3/r1/diagnostic-report.json`, htmlKey: `studies/${K}/reports/v3/r1/report.html`, status: 'COMPLETED' };
+    await notify()({ studyKey: K, version: 3, aggregate, persisted, detailType: 'Analysis Completed' });
     const entry = publishers.entries()[0];
     expect(entry).toMatchObject({ DetailType: 'Analysis Completed', EventBusName: 'bus', Source: 'medical-imaging-pipeline' });
-    expect(JSON.parse(entry.Detail!)).toMatchObject({ studyKey: 'k', version: 3, findingCount: 2, reportKey: persisted.fhirKey });
+    expect(JSON.parse(entry.Detail!)).toMatchObject({ schemaVersion: '1', studyKey: K, version: 3, findingCount: 2, reportKey: persisted.fhirKey });
     const message = publishers.messagesSent()[0];
     expect(message.TopicArn).toBe('arn:aws:sns:us-east-1:111122223333:topic');
     expect(message.Message).toContain('Findings: 2');
@@ -358,8 +360,8 @@ describe('notify-outcome', () => {
   });
 
   test('at the deadline: Review Overdue, unless the deadline step applied a recorded decision (then Analysis Completed)', async () => {
-    const persisted = { reportVersion: 1, fhirKey: 'studies/k/reports/v1/r1/diagnostic-report.json', htmlKey: 'studies/k/reports/v1/r1/report.html' };
-    const overdue = { studyKey: 'k', version: 1, aggregate, detailType: 'Review Overdue' as const, review: { decision: 'TIMED_OUT' } };
+    const persisted = { reportVersion: 1, fhirKey: `studies/${K}/reports/v1/r1/diagnostic-report.json`, htmlKey: `studies/${K}/reports/v1/r1/report.html` };
+    const overdue = { studyKey: K, version: 1, aggregate, detailType: 'Review Overdue' as const, review: { decision: 'TIMED_OUT' } };
     await notify()({ ...overdue, persisted: { ...persisted, status: 'IN_REVIEW' } });
     await notify()({ ...overdue, persisted: { ...persisted, status: 'COMPLETED', reviewDecision: 'REJECTED' } });
     expect(publishers.entries().map((e) => [e.DetailType, JSON.parse(e.Detail!).reviewDecision])).toEqual([['Review Overdue', 'TIMED_OUT'], ['Analysis Completed', 'REJECTED']]);
@@ -367,7 +369,7 @@ describe('notify-outcome', () => {
   });
 
   test('refuses an unknown detail type', async () => {
-    await expect(notify()({ studyKey: 'k', version: 1, aggregate, detailType: 'Study Failed' }))
+    await expect(notify()({ studyKey: K, version: 1, aggregate, detailType: 'Study Failed' }))
       .rejects.toMatchObject({ name: 'InvalidStepInputError' });
     expect(publishers.entries()).toHaveLength(0);
   });

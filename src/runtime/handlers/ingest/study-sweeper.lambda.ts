@@ -5,6 +5,7 @@ import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { sweepStudies, SweepDeps, SweepResult } from '../../steps/sweep-studies';
 
 export function handleSweep(deps: SweepDeps) {
@@ -22,7 +23,7 @@ const wired = lazy(() => {
     starter: executionStarterFromEnv(),
     failures: topicArn === undefined ? undefined : {
       events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-      messages: { client: clients.snsClient(), topicArn },
+      messages: messagePublisherFromEnv(clients.snsClient()),
     },
     quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
     analyzingGraceSeconds: numberEnv(EnvVar.ANALYZING_GRACE_SECONDS, 600),

@@ -4,6 +4,7 @@ import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { ApiEvent, apiHandler, ApiResult, jsonBodyOf, jsonResponse, reviewerOf, studyKeyOf } from '../../steps/review-api/api-io';
 import { decide, DecideDeps } from '../../steps/review-api/decide';
 
@@ -21,7 +22,7 @@ const wired = lazy(() => handleDecision({
   sfn: clients.sfnClient(),
   reportsBucket: requireEnv(EnvVar.REPORTS_BUCKET),
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('review-decision'),
 }));
 

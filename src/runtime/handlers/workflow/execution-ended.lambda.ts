@@ -8,6 +8,7 @@ import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { executionEnded, ExecutionEndedOutput, ExecutionStatusChange } from '../../steps/execution-ended';
 import { MarkFailedDeps } from '../../steps/mark-failed';
 
@@ -28,7 +29,7 @@ export function handleExecutionEnded(deps: MarkFailedDeps) {
 const wired = lazy(() => handleExecutionEnded({
   table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('execution-ended'),
 }));
 

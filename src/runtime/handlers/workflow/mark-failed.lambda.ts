@@ -5,6 +5,7 @@ import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { markFailed, MarkFailedDeps, MarkFailedOutput } from '../../steps/mark-failed';
 
 export function handleMarkFailed(deps: MarkFailedDeps) {
@@ -21,7 +22,7 @@ export function handleMarkFailed(deps: MarkFailedDeps) {
 const wired = lazy(() => handleMarkFailed({
   table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('mark-failed'),
 }));
 

@@ -5,6 +5,7 @@ import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, SafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { notifyOutcome, NotifyOutcomeDeps, NotifyOutcomeInput } from '../../steps/notify-outcome';
 
 export type NotifyOutcomeOutput = { detailType: DetailTypeValue; notified: boolean };
@@ -19,7 +20,7 @@ export function handleNotifyOutcome(deps: NotifyOutcomeDeps & { readonly log: Sa
 
 const wired = lazy(() => handleNotifyOutcome({
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('notify-outcome'),
 }));
 

@@ -8,6 +8,7 @@ import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, SafeLog } from '../../lambda/logger';
+import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { requestReview, RequestReviewDeps, RequestReviewInput } from '../../steps/request-review';
 
 export function handleRequestReview(deps: RequestReviewDeps & { readonly log: SafeLog }) {
@@ -22,7 +23,7 @@ export function handleRequestReview(deps: RequestReviewDeps & { readonly log: Sa
 const wired = lazy(() => handleRequestReview({
   table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
-  messages: { client: clients.snsClient(), topicArn: requireEnv(EnvVar.TOPIC_ARN) },
+  messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('request-review'),
 }));
 

@@ -38,6 +38,7 @@ import { DetailType } from '../../../../src/shared/events';
 import { executionName, healthImagingExecutionName, StudyStatus } from '../../../../src/shared/records';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../../support/handler-harness';
 import { TEST_REGION } from '../../../support/local-engines';
+import { testStudyKey } from '../../../support/study-keys';
 
 const local = useLocalEngines();
 const publishers = usePublisherMocks();
@@ -50,7 +51,7 @@ beforeEach(() => medicalImaging.reset());
 afterAll(() => medicalImaging.restore());
 
 let studies = 0;
-const nextStudy = () => `hi${String(++studies).padStart(3, '0')}study`;
+const nextStudy = () => testStudyKey(`hi${++studies}`);
 
 const target = (): ImportTarget => ({
   client: new MedicalImagingClient({ region: TEST_REGION }),
@@ -82,7 +83,12 @@ async function stagedKeys(studyKey: string): Promise<string[]> {
   return (listing.Contents ?? []).map((o) => o.Key!).sort();
 }
 const importOf = async (studyKey: string) => (await getStudy(local.table, studyKey))?.healthImaging;
-const eventsOf = () => publishers.entries().map((e) => ({ detailType: e.DetailType, detail: JSON.parse(e.Detail ?? '{}') }));
+// Every detail carries the contract version; the tests compare the rest.
+const eventsOf = () => publishers.entries().map((e) => {
+  const { schemaVersion, ...detail } = JSON.parse(e.Detail ?? '{}') as Record<string, unknown>;
+  expect(schemaVersion).toBe('1');
+  return { detailType: e.DetailType, detail };
+});
 
 /** No event may carry a file name, an S3 location or an error message. */
 function expectPhiFree(): void {

@@ -20,7 +20,9 @@ import { ANALYZER_CONTRACT_VERSION, AnalyzerFinding, AnalyzerResult, AnalyzerSta
 import { FindingRule } from '../../../../src/shared/finding-rules';
 import { instanceSk, StudyStatus } from '../../../../src/shared/records';
 import { AggregateSummary, AnalyzerOutcome, PersistedReport } from '../../../../src/shared/workflow';
+import { validateEventEntry } from '../../../support/event-schemas';
 import { LocalEngines, startLocalEngines, TEST_REGION } from '../../../support/local-engines';
+import { testStudyKey } from '../../../support/study-keys';
 
 export const TOKEN = 'AQCEAAAAKgAAAAMAAAAAAAAAAcV-review-api-task-token-kept-in-the-table';
 export const REVIEWER_ARN = 'arn:aws:sts::111122223333:assumed-role/Radiologist/dr-chen';
@@ -61,6 +63,10 @@ export function reviewApiTestbed(): ReviewApiTestbed {
     bed.engines = await startLocalEngines();
     bed.table = { doc: bed.engines.doc, tableName: bed.engines.tableName };
   });
+  // Every event a review test publishes must match its contract in schemas/events/.
+  afterEach(() => {
+    for (const call of eventBridge.commandCalls(PutEventsCommand)) for (const entry of call.args[0].input.Entries ?? []) validateEventEntry(entry);
+  });
   afterAll(async () => {
     await bed.engines.stop();
     eventBridge.restore();
@@ -99,7 +105,7 @@ export interface HeldStudy {
 
 /** An IN_REVIEW study whose review is PENDING (the token stored), or OVERDUE after a preliminary report. */
 export async function heldStudy(bed: ReviewApiTestbed, options: HeldStudyOptions = {}): Promise<HeldStudy> {
-  const studyKey = `held${++counter}${Date.now().toString(36)}`;
+  const studyKey = testStudyKey(`held${++counter}${Date.now().toString(36)}`);
   const at = NOW.toISOString();
   const imageCount = options.images ?? 2;
   const imageRefs = Array.from({ length: imageCount }, (_, i) => `s1/i${i + 1}`);
