@@ -6,7 +6,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { capturedOutputs, E2E_DIR, findPhi } from './support';
+import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema, findPhi } from './support';
 import { dicomSeries, phiStrings, pngUpload } from '../../scripts/local-runner/dataset';
 import { LocalSystem } from '../../scripts/local-runner/local-system';
 import { synthesizeExample } from '../../scripts/local-runner/template';
@@ -43,6 +43,7 @@ test('a stored series (prefix) and a stored image (key) are analysed; the archiv
 
     const hits = findPhi(capturedOutputs(system), [...phiStrings([71], 12), ...phiStrings([72], 1), 'CONFIDENTIAL_PATIENT']);
     expect(hits).toEqual([]);
+    expect(eventsBreakingTheirSchema(system)).toEqual([]);
   } finally {
     await system.stop();
   }

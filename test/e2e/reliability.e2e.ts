@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { capturedOutputs, E2E_DIR, findPhi, planOf, sha256 } from './support';
+import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema, findPhi, planOf, sha256 } from './support';
 import { corruptUploads, dicomSeries, jpegUpload, phiStrings, pngUpload, Upload } from '../../scripts/local-runner/dataset';
 import { LocalSystem, sleep, StudyItem } from '../../scripts/local-runner/local-system';
 import { SynthesizedExample, synthesizeExample } from '../../scripts/local-runner/template';
@@ -240,6 +240,7 @@ describe('200 uploads across 20 studies, with faults', () => {
     const phi = phiStrings([...seriesStudies, 16, 17, 18, 19, 901, 902], 12);
     expect(phi.length).toBeGreaterThan(150);
     expect(findPhi(outputs, phi)).toEqual([]);
+    expect(eventsBreakingTheirSchema(system)).toEqual([]);
     // The scan can find what it looks for: the inputs do carry the PHI.
     expect(findPhi([{ where: 'upload', text: uploads[0].body.toString('latin1') }], phi).length).toBeGreaterThan(0);
   });

@@ -7,7 +7,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { capturedOutputs, E2E_DIR } from './support';
+import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema } from './support';
 import { pngUpload } from '../../scripts/local-runner/dataset';
 import { LocalSystem, LocalSystemOptions, REVIEW_DESK_SESSION, StudyItem } from '../../scripts/local-runner/local-system';
 import { standInReviewerArn } from '../../scripts/local-runner/review-api-server';
@@ -50,6 +50,7 @@ function expectNoTaskToken(system: LocalSystem): void {
   ];
   const hits = outputs.filter((o) => tokens.some((t) => o.text.includes(t)));
   expect(hits.map((h) => h.where)).toEqual([]);
+  expect(eventsBreakingTheirSchema(system)).toEqual([]);
 }
 
 test('the review desk approves through the HTTP API: the workflow resumes and the study completes with a final report', async () => {

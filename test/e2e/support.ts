@@ -3,6 +3,7 @@ import { createHash } from 'crypto';
 import * as path from 'path';
 import type { LocalSystem } from '../../scripts/local-runner/local-system';
 import { EVENT_SOURCE } from '../../src/shared/events';
+import { eventSchemaErrors } from '../support/event-schemas';
 
 export const REPO_DIR = path.resolve(__dirname, '..', '..');
 export const E2E_DIR = path.join(REPO_DIR, '.tmp', 'e2e');
@@ -57,4 +58,11 @@ export function planOf(system: LocalSystem, analyzer: string): { batchSize: numb
   const plan = find((system.definition as unknown as { States: AslStates }).States);
   if (plan === undefined) throw new Error(`no state 'Plan ${analyzer}' in the definition`);
   return plan as { batchSize: number; selection: { strategy: string } };
+}
+
+/** Every event the pipeline published in a run that does not match its JSON Schema (schemas/events/), with why. */
+export function eventsBreakingTheirSchema(system: LocalSystem): string[] {
+  return system.events
+    .filter((e) => e.event.source === EVENT_SOURCE)
+    .flatMap((e) => eventSchemaErrors(e.event['detail-type'], e.event.detail).map((error) => `${e.event['detail-type']}: ${error}`));
 }

@@ -113,7 +113,7 @@ describe('Analysis Requested: stored objects go through the upload ingest, read 
     await store(ARCHIVE, key, new Uint8Array(Buffer.from('this is not an image')));
     const response = await handleIngestBatch(deps())(sqsEvent(requestRecord({ version: '1', bucket: ARCHIVE, key })));
     expect(response.batchItemFailures).toEqual([]);
-    expect(rejections()).toEqual([{ reasonCode: RejectionReason.UNSUPPORTED_FORMAT, objectHash: expect.any(String) }]);
+    expect(rejections()).toEqual([{ schemaVersion: '1', reasonCode: RejectionReason.UNSUPPORTED_FORMAT, objectHash: expect.any(String) }]);
     expect(await exists(ARCHIVE, key)).toBe(true);
     const listed = await engines.s3.send(new ListObjectsV2Command({ Bucket: ARCHIVE, Prefix: 'quarantine/' }));
     expect(listed.Contents ?? []).toEqual([]);
@@ -131,7 +131,7 @@ describe('Analysis Requested: stored objects go through the upload ingest, read 
   ])('%s is refused (%#), with nothing read, copied or queued', async (_name, detail, reasonCode) => {
     const response = await handleIngestBatch(deps())(sqsEvent(requestRecord({ version: '1', ...detail })));
     expect(response.batchItemFailures).toEqual([]);
-    expect(rejections()).toEqual([{ reasonCode, objectHash: expect.any(String) }]);
+    expect(rejections()).toEqual([{ schemaVersion: '1', reasonCode, objectHash: expect.any(String) }]);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
     expect(sfn.commandCalls(StartExecutionCommand)).toHaveLength(0);
     // Keys may hold PHI: no refusal names one.
@@ -166,7 +166,7 @@ describe('Analysis Requested: stored objects go through the upload ingest, read 
     for (const index of [0, 1, 2]) await store(ARCHIVE, `studies/big/${index}.png`, makePng(4, 4, () => index));
     const response = await handleIngestBatch(deps(2))(sqsEvent(requestRecord({ version: '1', bucket: ARCHIVE, prefix: 'studies/big/' })));
     expect(response.batchItemFailures).toEqual([]);
-    expect(rejections()).toEqual([{ reasonCode: RejectionReason.TOO_MANY_OBJECTS, objectHash: expect.any(String) }]);
+    expect(rejections()).toEqual([{ schemaVersion: '1', reasonCode: RejectionReason.TOO_MANY_OBJECTS, objectHash: expect.any(String) }]);
     expect(sqs.commandCalls(SendMessageBatchCommand)).toHaveLength(0);
   });
 

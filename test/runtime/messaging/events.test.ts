@@ -9,6 +9,7 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resolveDeidentificationSettings } from '../../../src/core/deid/settings';
 import { renderStudyLink } from '../../../src/core/notifications/study-link';
@@ -28,6 +29,7 @@ import { captureOutput } from '../../support/capture';
 import { EVENT_SCHEMA_DIR, eventSchemaErrors, schemaFileOf, validateEvent, validateEventEntry } from '../../support/event-schemas';
 import { objectCreatedRecord, sqsEvent } from '../../support/events';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
+import { TEST_QUEUE_URL } from '../../support/ingest-deps';
 import { TEST_REGION } from '../../support/local-engines';
 import { testStudyKey } from '../../support/study-keys';
 import { summaryOf } from '../../support/summaries';
@@ -161,6 +163,8 @@ describe('a study with PHI in every tag the generator fills', () => {
           quietPeriodSeconds: 300,
           deidentification: resolveDeidentificationSettings(),
         },
+        queue: { client: new SQSClient({ region: TEST_REGION }), queueUrl: TEST_QUEUE_URL },
+        referenced: { sources: [{ bucket, prefix: 'uploads/' }], excluded: [], maxObjectsPerPrefix: 10 },
         log: silentLog(),
       });
       expect(await ingest(sqsEvent(
