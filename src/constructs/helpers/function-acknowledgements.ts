@@ -56,17 +56,13 @@ export function acknowledgeFunctionFindings(
 
 /**
  * The role findings every function carries from aws-cdk-lib's defaults
- * (basic-execution managed policy, X-Ray `Resource::*`, the DefaultPolicy).
+ * (X-Ray `Resource::*`, the DefaultPolicy); the basic-execution managed policy is
+ * replaced by writes to the function's own log group (`writeOnlyToOwnLogGroup`).
  */
 function acknowledgeRoleBaseline(fn: IConstruct): void {
   const role = fn.node.tryFindChild('ServiceRole');
   if (!role) return;
   const v = Validations.of(role);
-  v.acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason:
-      'AWS-maintained policy with only logs:CreateLogGroup/CreateLogStream/PutLogEvents, which aws-cdk-lib attaches to every function role; the function writes to its own KMS-encrypted log group.',
-  });
   v.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:

@@ -1,8 +1,10 @@
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFunctionFindings, FunctionInvocation } from './function-acknowledgements';
 import { PipelineFunctionOptions } from './function-options';
@@ -44,6 +46,7 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
   const logGroup = createPhiProtectedLogGroup(scope, `${id}Logs`, {
     encryptionKey: props.encryptionKey,
     retention: options.logRetention,
+    additionalDataIdentifiers: options.additionalLogDataIdentifiers,
   });
   const reserve = options.reservedConcurrencyEnabled ?? true;
   const fn = new lambda.Function(scope, id, {
@@ -65,6 +68,27 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
     vpc: options.vpc,
     vpcSubnets: options.vpc ? options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
   });
+  writeOnlyToOwnLogGroup(fn, logGroup);
   acknowledgeFunctionFindings(fn, options, props.invocation ?? FunctionInvocation.SYNCHRONOUS);
   return fn;
+}
+
+/**
+ * Replaces the `AWSLambdaBasicExecutionRole` managed policy aws-cdk-lib attaches
+ * (logs:CreateLogGroup/CreateLogStream/PutLogEvents on `*`) with stream writes to
+ * the function's own log group. The group is a resource of the stack that the
+ * function references, so it exists before the function first logs; a VPC
+ * function keeps the AWS-managed ENI policy it needs.
+ */
+export function writeOnlyToOwnLogGroup(fn: lambda.Function, logGroup: logs.ILogGroup): void {
+  const role = fn.role?.node.defaultChild;
+  if (!(role instanceof iam.CfnRole)) return;
+  const stack = fn.stack;
+  const basic = JSON.stringify(stack.resolve(
+    iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole').managedPolicyArn));
+  // Resolved now: every managed policy aws-cdk-lib adds is attached in the Function constructor.
+  const arns = (stack.resolve(role.managedPolicyArns) as string[] | undefined) ?? [];
+  const kept = arns.filter((arn) => JSON.stringify(arn) !== basic);
+  role.managedPolicyArns = kept.length > 0 ? kept : undefined;
+  logGroup.grantWrite(fn);
 }

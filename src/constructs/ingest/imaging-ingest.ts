@@ -18,7 +18,7 @@ import { FunctionInvocation } from '../helpers/function-acknowledgements';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
 import { createHandlerFunction } from '../helpers/handler-function';
-import { allowServiceToUseKey } from '../helpers/pipeline-key';
+import { RuleOnlyQueueTarget } from '../helpers/queue-target';
 import { createSecureBucket } from '../helpers/secure-bucket';
 import { assertNotBoth } from '../helpers/validate-props';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
@@ -207,8 +207,6 @@ export class ImagingIngest extends Construct {
       visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6 + maxBatchingWindow.toSeconds()),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });
-    // EventBridge delivers into the encrypted queue through the key.
-    allowServiceToUseKey(key, 'events.amazonaws.com', 'AllowEventBridgeToSendToEncryptedQueues');
 
     // ---- S3 Object Created -> queue
     const keyFilter = props.objectKeySuffixes && props.objectKeySuffixes.length > 0
@@ -227,7 +225,8 @@ export class ImagingIngest extends Construct {
           },
         },
       },
-      targets: [new targets.SqsQueue(this.ingestQueue)],
+      // Only this rule may send to the queue (and use the key for it), never another rule of the account.
+      targets: [new RuleOnlyQueueTarget(this.ingestQueue)],
     });
 
     // ---- Pseudonymization key

@@ -1,4 +1,4 @@
-import { Token } from 'aws-cdk-lib';
+import { ArnFormat, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -95,7 +95,9 @@ export class ClinicianNotifier extends Construct {
       enforceSSL: true,
     });
     // CloudWatch alarms publish to the encrypted topic through the service.
-    allowServiceToUseKey(this.encryptionKey, 'cloudwatch.amazonaws.com', 'AllowCloudWatchAlarmsToPublishEncrypted');
+    const stack = Stack.of(this);
+    allowServiceToUseKey(this.encryptionKey, 'cloudwatch.amazonaws.com', 'AllowCloudWatchAlarmsToPublishEncrypted',
+      stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     return topic;
   }
 
