@@ -13,6 +13,7 @@ export * from './constructs/analyzers/sagemaker-endpoint-analyzer';
 export { SageMakerInputFormat } from './core/service-answers/sagemaker-answer';
 export * from './constructs/workflow/analysis-workflow';
 export * from './constructs/helpers/function-options';
+export * from './constructs/helpers/phi-log-protection';
 export * from './constructs/results-store/results-store';
 export * from './constructs/notifier/clinician-notifier';
 export * from './constructs/ingest/imaging-ingest';
