@@ -21,3 +21,4 @@ export * from './constructs/health-imaging/health-imaging-import';
 export * from './constructs/review-api/review-api';
 export * from './constructs/pipeline/medical-imaging-pipeline';
 export * from './shared/deidentification';
+export * from './shared/originals';

@@ -5,6 +5,7 @@
  * thrown so the message is redelivered.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { AcceptedOriginalSettings, DEFAULT_ACCEPTED_ORIGINALS, handleAcceptedOriginal } from './accepted-original';
 import { UploadedObject } from './s3-event';
 import { ExecutionStarter, readyAndStart } from './start-analysis';
 import { DeidentificationSettings } from '../../core/deid/settings';
@@ -44,6 +45,8 @@ export interface IngestSettings {
   readonly quietPeriodSeconds: number;
   /** De-identification of DICOM objects. @default every default of resolveDeidentificationSettings() */
   readonly deidentification?: DeidentificationSettings;
+  /** What happens to an accepted upload. @default deleted (OriginalHandling.DELETE) */
+  readonly acceptedOriginals?: AcceptedOriginalSettings;
 }
 
 export interface IngestDeps {
@@ -92,7 +95,11 @@ export async function ingestObject(deps: IngestDeps, object: UploadedObject): Pr
   }
   // A redelivered event whose object an earlier delivery already moved to quarantine.
   if (prepared === undefined) return { outcome: 'SKIPPED', reason: 'OBJECT_GONE' };
-  return accept(deps, prepared);
+  const accepted = await accept(deps, prepared);
+  // Last: the records and derived images exist before the original goes.
+  await handleAcceptedOriginal(deps.s3, object, settings.acceptedOriginals ?? DEFAULT_ACCEPTED_ORIGINALS,
+    async () => objectHash(object, await deps.loadPseudonymKey()));
+  return accepted;
 }
 
 async function prepare(deps: IngestDeps, object: UploadedObject): Promise<PreparedUpload | undefined> {

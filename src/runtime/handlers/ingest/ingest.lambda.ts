@@ -13,6 +13,7 @@ import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, errorName } from '../../lambda/logger';
 import { secretsManagerKeyLoader } from '../../lambda/pseudonym-key';
+import { DEFAULT_ACCEPTED_ORIGINALS, originalHandlingFrom } from '../../steps/accepted-original';
 import { ingestObject, IngestDeps } from '../../steps/ingest-object';
 import { parseObjectCreated } from '../../steps/s3-event';
 
@@ -54,6 +55,10 @@ const wired = lazy(() => {
       maxObjectBytes: numberEnv(EnvVar.MAX_OBJECT_BYTES, DEFAULT_MAX_OBJECT_BYTES),
       quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
       deidentification: deidentificationSettingsFromJson(optionalEnv(EnvVar.DEIDENTIFICATION)),
+      acceptedOriginals: {
+        handling: originalHandlingFrom(optionalEnv(EnvVar.ORIGINAL_HANDLING)),
+        archivePrefix: optionalEnv(EnvVar.ARCHIVE_PREFIX) ?? DEFAULT_ACCEPTED_ORIGINALS.archivePrefix,
+      },
     },
     log: createSafeLog('ingest'),
   });
