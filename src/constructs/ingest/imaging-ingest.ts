@@ -234,7 +234,8 @@ export class ImagingIngest extends Construct {
     const lifecycle = props.dataLifecycle ?? {};
     const originals = lifecycle.acceptedOriginals ?? OriginalHandling.DELETE;
     const archivePrefix = lifecycle.archivePrefix ?? 'archive/';
-    if (originals === OriginalHandling.ARCHIVE && [uploadPrefix, quarantinePrefix].some((p) => p.startsWith(archivePrefix) || archivePrefix.startsWith(p))) {
+    const overlapsArchive = (p: string) => p.startsWith(archivePrefix) || archivePrefix.startsWith(p);
+    if (originals === OriginalHandling.ARCHIVE && [uploadPrefix, quarantinePrefix].some(overlapsArchive)) {
       throw new Error(`ImagingIngest: archivePrefix '${archivePrefix}' must not overlap uploadPrefix or quarantinePrefix.`);
     }
 
