@@ -59,6 +59,13 @@ describe('least privilege in the example template', () => {
     expectWildcardResourcesOnlyWhereRequired(template);
   });
 
+  test('every log group, the example analyzer\'s too, masks PHI with the library\'s data-protection policy', () => {
+    const groups = ofType('AWS::Logs::LogGroup');
+    const unprotected = groups.filter(([, g]) => !JSON.stringify(g.Properties.DataProtectionPolicy ?? {}).includes('DateOfBirth')).map(([id]) => id);
+    expect(unprotected).toEqual([]);
+    expect(groups.map(([id]) => id)).toContainEqual(expect.stringMatching(/^ResolutionCheckLogs/));
+  });
+
   test('no function role carries a managed policy', () => {
     expect(expectFunctionRolesWithoutManagedPolicies(template)).toBe(ofType('AWS::Lambda::Function').length);
   });

@@ -16,10 +16,10 @@ export interface PhiProtectedLogGroupProps {
  * CloudWatch Logs has no managed identifier for dates of birth or medical record
  * numbers, so these two are custom identifiers: a date (DICOM `YYYYMMDD`, ISO or
  * `DD/MM/YYYY`) within a few characters after "birth"/"DOB", and an identifier
- * after "MRN"/"medical record".
+ * after "MRN"/"medical record"; the date may follow a tag name (`PatientBirthDate=`).
  */
 // Letter classes instead of an inline (?i) flag, which CloudWatch's regex syntax does not document.
-export const DATE_OF_BIRTH_PATTERN = '([Bb][Ii][Rr][Tt][Hh]|[Dd][Oo][Bb])\\W{0,20}(\\d{8}|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4})';
+export const DATE_OF_BIRTH_PATTERN = '([Bb][Ii][Rr][Tt][Hh]|[Dd][Oo][Bb])\\D{0,20}(\\d{8}|\\d{4}-\\d{2}-\\d{2}|\\d{1,2}[./-]\\d{1,2}[./-]\\d{2,4})';
 export const MEDICAL_RECORD_NUMBER_PATTERN = '([Mm][Rr][Nn]|[Mm]edical.?[Rr]ecord(.?[Nn]umber)?)\\W{0,10}[A-Za-z0-9-]{4,20}';
 const DATE_OF_BIRTH = new logs.CustomDataIdentifier('DateOfBirth', DATE_OF_BIRTH_PATTERN);
 const MEDICAL_RECORD_NUMBER = new logs.CustomDataIdentifier('MedicalRecordNumber', MEDICAL_RECORD_NUMBER_PATTERN);
