@@ -123,7 +123,8 @@ describe('ImagingIngest', () => {
     const { stack, ingest } = build();
     const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
     expect(Object.keys(env).sort()).toEqual([
-      'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX',
+      'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS', 'ORIGINAL_HANDLING',
+      'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX',
       'QUIET_PERIOD_SECONDS', 'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET', 'UPLOAD_PREFIX',
     ]);
     expect(env.QUIET_PERIOD_SECONDS).toBe('300');
