@@ -190,6 +190,9 @@ export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
   // Vended log delivery of a state machine to its (own, encrypted) log group.
   'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
   'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+  // Lambda ENIs of a function placed in a VPC (the actions of AWSLambdaVPCAccessExecutionRole minus its log writes).
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
   // Rekognition image analysis of bytes sent in the request (no Rekognition resource is involved).
   'rekognition:DetectLabels',
 ];

@@ -73,22 +73,34 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
   return fn;
 }
 
+/** The ENI actions of `AWSLambdaVPCAccessExecutionRole`, without its log writes on `*`. */
+export const VPC_ENI_ACTIONS: readonly string[] = [
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+];
+
 /**
- * Replaces the `AWSLambdaBasicExecutionRole` managed policy aws-cdk-lib attaches
- * (logs:CreateLogGroup/CreateLogStream/PutLogEvents on `*`) with stream writes to
- * the function's own log group. The group is a resource of the stack that the
- * function references, so it exists before the function first logs; a VPC
- * function keeps the AWS-managed ENI policy it needs.
+ * Replaces the managed policies aws-cdk-lib attaches to a function role
+ * (`AWSLambdaBasicExecutionRole`, and `AWSLambdaVPCAccessExecutionRole` in a VPC,
+ * both with logs:CreateLogGroup/CreateLogStream/PutLogEvents on `*`) with stream
+ * writes to the function's own log group, plus the VPC policy's ENI actions
+ * inline. The group is a resource of the stack that the function references,
+ * so it exists before the function first logs.
  */
 export function writeOnlyToOwnLogGroup(fn: lambda.Function, logGroup: logs.ILogGroup): void {
   const role = fn.role?.node.defaultChild;
   if (!(role instanceof iam.CfnRole)) return;
   const stack = fn.stack;
-  const basic = JSON.stringify(stack.resolve(
-    iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSLambdaBasicExecutionRole').managedPolicyArn));
+  const arnOf = (name: string) => JSON.stringify(stack.resolve(iam.ManagedPolicy.fromAwsManagedPolicyName(name).managedPolicyArn));
+  const basic = arnOf('service-role/AWSLambdaBasicExecutionRole');
+  const vpc = arnOf('service-role/AWSLambdaVPCAccessExecutionRole');
   // Resolved now: every managed policy aws-cdk-lib adds is attached in the Function constructor.
-  const arns = (stack.resolve(role.managedPolicyArns) as string[] | undefined) ?? [];
-  const kept = arns.filter((arn) => JSON.stringify(arn) !== basic);
+  const arns = ((stack.resolve(role.managedPolicyArns) as string[] | undefined) ?? []).map((arn) => [arn, JSON.stringify(arn)] as const);
+  const kept = arns.filter(([, json]) => json !== basic && json !== vpc).map(([arn]) => arn);
   role.managedPolicyArns = kept.length > 0 ? kept : undefined;
+  if (arns.some(([, json]) => json === vpc)) {
+    // EC2 authorizes DescribeNetworkInterfaces/DescribeSubnets on "*" only, and Lambda names the ENIs itself.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...VPC_ENI_ACTIONS], resources: ['*'] }));
+  }
   logGroup.grantWrite(fn);
 }
