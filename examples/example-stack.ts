@@ -5,7 +5,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { Analyzer, MedicalImagingPipeline } from '../src';
+import { Analyzer, MedicalImagingPipeline, PhiLogProtection } from '../src';
 
 export interface ExampleStackProps extends StackProps {
   /** Clinicians who get an e-mail for every finished or failed study. */
@@ -53,6 +53,13 @@ export class ExampleStack extends Stack {
 
     // "Bring your own model": any Lambda that honours the analyzer contract.
     // This one is a small, dependency-free resolution check written in plain JS.
+    // Its log group gets the library's PHI masking, and its role writes to that group only.
+    const resolutionCheckLogs = new logs.LogGroup(this, 'ResolutionCheckLogs', {
+      encryptionKey: key,
+      retention: logs.RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+      dataProtectionPolicy: PhiLogProtection.dataProtectionPolicy(),
+    });
     const resolutionCheck = new lambda.Function(this, 'ResolutionCheckAnalyzer', {
       description: 'Example analyzer: flags images below a minimum resolution',
       runtime: new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS),
@@ -64,12 +71,9 @@ export class ExampleStack extends Stack {
       tracing: lambda.Tracing.ACTIVE,
       reservedConcurrentExecutions: 5,
       environmentEncryption: key,
-      logGroup: new logs.LogGroup(this, 'ResolutionCheckLogs', {
-        encryptionKey: key,
-        retention: logs.RetentionDays.ONE_YEAR,
-        removalPolicy: RemovalPolicy.RETAIN,
-      }),
+      logGroup: resolutionCheckLogs,
     });
+    PhiLogProtection.restrictFunctionToLogGroup(resolutionCheck, resolutionCheckLogs);
     acknowledgeExampleAnalyzer(resolutionCheck);
 
     this.pipeline = new MedicalImagingPipeline(this, 'Pipeline', {
@@ -108,10 +112,6 @@ function acknowledgeExampleAnalyzer(fn: lambda.Function): void {
   v.acknowledge({ id: 'HIPAA.Security-LambdaInsideVPC', reason: vpc });
   v.acknowledge({ id: 'NIST.800.53.R5-LambdaInsideVPC', reason: vpc });
   const role = Validations.of(fn.role!);
-  role.acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason: 'AWS-maintained policy with only logs:CreateLogGroup/CreateLogStream/PutLogEvents, attached by aws-cdk-lib to every function role.',
-  });
   role.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'Only the X-Ray actions xray:PutTraceSegments/PutTelemetryRecords use Resource "*": X-Ray has no resource-level permissions.',

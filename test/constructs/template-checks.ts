@@ -142,3 +142,86 @@ export function expectFunctionsHardened(template: Template, expected: FunctionEx
   expect(problems).toEqual([]);
   return functions.length;
 }
+
+const RESOURCE_POLICY_DOCUMENTS: Record<string, (p: Record<string, any>) => unknown> = {
+  'AWS::KMS::Key': (p) => p.KeyPolicy,
+  'AWS::SQS::QueuePolicy': (p) => p.PolicyDocument,
+  'AWS::SNS::TopicPolicy': (p) => p.PolicyDocument,
+  'AWS::S3::BucketPolicy': (p) => p.PolicyDocument,
+};
+
+const SOURCE_ARN_OPERATORS = ['ArnEquals', 'ArnLike', 'StringEquals', 'StringLike'];
+
+/**
+ * Every Allow to a service principal in a key, queue, topic or bucket policy
+ * names this account (`aws:SourceAccount`) and the source (`aws:SourceArn`).
+ * Two documented equivalents: CloudWatch Logs, whose key use is bound to the log
+ * group through `kms:EncryptionContext:aws:logs:arn` under this account's ARN;
+ * and an `aws:SourceArn` that references a resource of this template (its ARN
+ * carries this account), as aws-cdk-lib writes for rule-target dead-letter queues.
+ */
+export function expectServicePrincipalsConditioned(template: Template): void {
+  const offenders: string[] = [];
+  for (const [type, read] of Object.entries(RESOURCE_POLICY_DOCUMENTS)) {
+    for (const [id, resource] of Object.entries(resourcesOf(template, type))) {
+      const doc = read(resource.Properties ?? {}) as { Statement?: Array<Record<string, any>> } | undefined;
+      for (const statement of doc?.Statement ?? []) {
+        if (statement.Effect !== 'Allow' || !statement.Principal?.Service) continue;
+        const c = (statement.Condition ?? {}) as Record<string, Record<string, unknown>>;
+        const sourceArn = SOURCE_ARN_OPERATORS.map((op) => c[op]?.['aws:SourceArn']).find((v) => v !== undefined);
+        const account = c.StringEquals?.['aws:SourceAccount'];
+        const logsContext = c.ArnLike?.['kms:EncryptionContext:aws:logs:arn'] ?? c.ArnEquals?.['kms:EncryptionContext:aws:logs:arn'];
+        const inTemplate = JSON.stringify(sourceArn ?? '').includes('Fn::GetAtt');
+        const ok = (sourceArn !== undefined && (account !== undefined || inTemplate))
+          || (logsContext !== undefined && JSON.stringify(logsContext).includes('AWS::AccountId'));
+        if (!ok) offenders.push(`${type} ${id}: ${JSON.stringify(statement.Principal.Service)} ${JSON.stringify(statement.Action)}`);
+      }
+    }
+  }
+  expect(offenders).toEqual([]);
+}
+
+/**
+ * Actions that AWS only authorizes on `Resource: "*"` (no resource-level
+ * permissions, Service Authorization Reference), the one documented list of
+ * wildcard resources the library accepts in identity policies.
+ */
+export const ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS: readonly string[] = [
+  // X-Ray active tracing (functions and state machines).
+  'xray:PutTraceSegments', 'xray:PutTelemetryRecords', 'xray:GetSamplingRules', 'xray:GetSamplingTargets',
+  // Vended log delivery of a state machine to its (own, encrypted) log group.
+  'logs:CreateLogDelivery', 'logs:GetLogDelivery', 'logs:UpdateLogDelivery', 'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries', 'logs:PutResourcePolicy', 'logs:DescribeResourcePolicies', 'logs:DescribeLogGroups',
+  // Lambda ENIs of a function placed in a VPC (the actions of AWSLambdaVPCAccessExecutionRole minus its log writes).
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+  // Rekognition image analysis of bytes sent in the request (no Rekognition resource is involved).
+  'rekognition:DetectLabels',
+];
+
+/** No identity-policy Allow names `Resource: "*"` for an action outside `ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS`. */
+export function expectWildcardResourcesOnlyWhereRequired(template: Template): void {
+  const offenders: string[] = [];
+  for (const type of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+    for (const [id, resource] of Object.entries(resourcesOf(template, type))) {
+      for (const statement of (resource.Properties as any).PolicyDocument.Statement as Array<Record<string, any>>) {
+        if (statement.Effect !== 'Allow' || !([] as unknown[]).concat(statement.Resource).includes('*')) continue;
+        for (const action of ([] as string[]).concat(statement.Action)) {
+          if (!ACTIONS_WITHOUT_RESOURCE_LEVEL_PERMISSIONS.includes(action)) offenders.push(`${id}: ${action} on *`);
+        }
+      }
+    }
+  }
+  expect(offenders).toEqual([]);
+}
+
+/** No Lambda function's role carries a managed policy (each writes only to its own log group through its inline policy). */
+export function expectFunctionRolesWithoutManagedPolicies(template: Template): number {
+  const roles = resourcesOf(template, 'AWS::IAM::Role');
+  const functionRoles = Object.values(resourcesOf(template, 'AWS::Lambda::Function'))
+    .map((fn) => (fn.Properties?.Role as any)?.['Fn::GetAtt']?.[0] as string | undefined)
+    .filter((id): id is string => id !== undefined && roles[id] !== undefined);
+  const withManaged = functionRoles.filter((id) => ((roles[id].Properties?.ManagedPolicyArns as unknown[] | undefined) ?? []).length > 0);
+  expect(withManaged).toEqual([]);
+  return functionRoles.length;
+}

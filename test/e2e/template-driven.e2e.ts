@@ -22,7 +22,10 @@ async function runOnePng(name: string, context: Record<string, string>) {
     await system.upload(upload.key, upload.body);
     await system.settle(60_000);
     const [execution] = [...system.workflow.executions.values()];
+    // The template's ORIGINAL_HANDLING (DELETE by default) decides whether the accepted original stays in incoming/.
+    const originalKept = await system.getObject(system.resources.uploadBucket, upload.key).then(() => true, () => false);
     return {
+      originalKept,
       states: execution.statesEntered,
       reviewEvents: system.events.filter((e) => e.event['detail-type'] === 'Review Required').length,
       status: execution.status,
@@ -38,6 +41,7 @@ test('autoReleaseThreshold from the template decides whether the local run waits
   expect(byDefault.states).toContain('Review required (ROUTINE)');
   expect(byDefault.states).not.toContain('Auto release');
   expect(byDefault.reviewEvents).toBe(1);
+  expect(byDefault.originalKept).toBe(false);
 
   const lowered = await runOnePng('threshold-0.3', { autoReleaseThreshold: '0.3' });
   expect(lowered.status).toBe('SUCCEEDED');

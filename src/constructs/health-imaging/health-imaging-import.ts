@@ -15,6 +15,7 @@ import { acknowledgeWildcardResource, grantKeyViaService, grantObjectPrefix, Key
 import { createHandlerFunction } from '../helpers/handler-function';
 import { createPhiProtectedLogGroup } from '../helpers/log-group';
 import { createSecureBucket } from '../helpers/secure-bucket';
+import { encryptedStateMachineSettings } from '../helpers/state-machine-role';
 import { assertNotBoth } from '../helpers/validate-props';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
@@ -207,7 +208,7 @@ export class HealthImagingImport extends Construct {
     this.grantFunctions(props, key);
 
     // ---- State machine
-    this.logGroup = createPhiProtectedLogGroup(this, 'StateMachineLogs', { encryptionKey: key, retention: props.functionOptions?.logRetention });
+    this.logGroup = createPhiProtectedLogGroup(this, 'StateMachineLogs', { encryptionKey: key, retention: props.functionOptions?.logRetention, additionalDataIdentifiers: props.functionOptions?.additionalLogDataIdentifiers });
     const maxPolls = Math.ceil(importTimeout.toSeconds() / pollInterval.toSeconds());
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
@@ -219,7 +220,8 @@ export class HealthImagingImport extends Construct {
       })),
       // A backstop only: staging, start retries (under an hour) and the bounded checks all end inside it.
       timeout: Duration.seconds(STAGE_TIMEOUT.toSeconds() * MAX_STAGING_ROUNDS + importTimeout.toSeconds() + Duration.hours(2).toSeconds()),
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(key),
+      // Named, with a role and key view whose KMS conditions can match (see the helper).
+      ...encryptedStateMachineSettings(this, key),
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });

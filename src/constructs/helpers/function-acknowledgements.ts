@@ -51,26 +51,27 @@ export function acknowledgeFunctionFindings(
     v.acknowledge({ id: 'HIPAA.Security-LambdaConcurrency', reason: concurrency });
     v.acknowledge({ id: 'NIST.800.53.R5-LambdaConcurrency', reason: concurrency });
   }
-  acknowledgeRoleBaseline(fn);
+  acknowledgeRoleBaseline(fn, options.vpc !== undefined);
 }
 
 /**
  * The role findings every function carries from aws-cdk-lib's defaults
- * (basic-execution managed policy, X-Ray `Resource::*`, the DefaultPolicy).
+ * (X-Ray `Resource::*`, the DefaultPolicy); the basic-execution managed policy is
+ * replaced by writes to the function's own log group (`writeOnlyToOwnLogGroup`).
  */
-function acknowledgeRoleBaseline(fn: IConstruct): void {
+function acknowledgeRoleBaseline(fn: IConstruct, inVpc: boolean): void {
   const role = fn.node.tryFindChild('ServiceRole');
   if (!role) return;
   const v = Validations.of(role);
-  v.acknowledge({
-    id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
-    reason:
-      'AWS-maintained policy with only logs:CreateLogGroup/CreateLogStream/PutLogEvents, which aws-cdk-lib attaches to every function role; the function writes to its own KMS-encrypted log group.',
-  });
+  const eni = inVpc
+    ? ' In a VPC, the ENI actions Lambda needs (ec2:CreateNetworkInterface, DescribeNetworkInterfaces, DescribeSubnets, DeleteNetworkInterface, '
+      + 'Assign/UnassignPrivateIpAddresses) use it too: the Describe actions have no resource-level permissions and Lambda creates the ENIs itself.'
+    : '';
   v.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason:
-      'Only xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*": X-Ray does not support resource-level permissions for these actions (active tracing is required).',
+      'Only xray:PutTraceSegments and xray:PutTelemetryRecords use Resource "*": X-Ray does not support resource-level permissions for these actions (active tracing is required).'
+      + eni,
   });
   const inline =
     "The role's only inline policy is the DefaultPolicy aws-cdk-lib builds from this library's least-privilege grants; it belongs to this one role and is deployed and deleted with the function, so a separate managed policy would add no control.";

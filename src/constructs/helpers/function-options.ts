@@ -39,6 +39,14 @@ export interface PipelineFunctionOptions {
   readonly logRetention?: logs.RetentionDays;
 
   /**
+   * CloudWatch Logs data identifiers masked in every log group of the pipeline
+   * on top of the library's list (`PhiLogProtection`, README "PHI in logs"),
+   * e.g. a `logs.CustomDataIdentifier` for your hospital's accession numbers.
+   * @default - the library's list only
+   */
+  readonly additionalLogDataIdentifiers?: logs.DataIdentifier[];
+
+  /**
    * Place the functions in this VPC (private subnets).
    * @default - not in a VPC
    */

@@ -1,8 +1,10 @@
 import * as path from 'path';
 import { Duration } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { acknowledgeFunctionFindings, FunctionInvocation } from './function-acknowledgements';
 import { PipelineFunctionOptions } from './function-options';
@@ -44,6 +46,7 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
   const logGroup = createPhiProtectedLogGroup(scope, `${id}Logs`, {
     encryptionKey: props.encryptionKey,
     retention: options.logRetention,
+    additionalDataIdentifiers: options.additionalLogDataIdentifiers,
   });
   const reserve = options.reservedConcurrencyEnabled ?? true;
   const fn = new lambda.Function(scope, id, {
@@ -65,6 +68,39 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
     vpc: options.vpc,
     vpcSubnets: options.vpc ? options.vpcSubnets ?? { subnetType: ec2.SubnetType.PRIVATE_WITH_EGRESS } : undefined,
   });
+  writeOnlyToOwnLogGroup(fn, logGroup);
   acknowledgeFunctionFindings(fn, options, props.invocation ?? FunctionInvocation.SYNCHRONOUS);
   return fn;
+}
+
+/** The ENI actions of `AWSLambdaVPCAccessExecutionRole`, without its log writes on `*`. */
+export const VPC_ENI_ACTIONS: readonly string[] = [
+  'ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets', 'ec2:DeleteNetworkInterface',
+  'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses',
+];
+
+/**
+ * Replaces the managed policies aws-cdk-lib attaches to a function role
+ * (`AWSLambdaBasicExecutionRole`, and `AWSLambdaVPCAccessExecutionRole` in a VPC,
+ * both with logs:CreateLogGroup/CreateLogStream/PutLogEvents on `*`) with stream
+ * writes to the function's own log group, plus the VPC policy's ENI actions
+ * inline. The group is a resource of the stack that the function references,
+ * so it exists before the function first logs.
+ */
+export function writeOnlyToOwnLogGroup(fn: lambda.Function, logGroup: logs.ILogGroup): void {
+  const role = fn.role?.node.defaultChild;
+  if (!(role instanceof iam.CfnRole)) return;
+  const stack = fn.stack;
+  const arnOf = (name: string) => JSON.stringify(stack.resolve(iam.ManagedPolicy.fromAwsManagedPolicyName(name).managedPolicyArn));
+  const basic = arnOf('service-role/AWSLambdaBasicExecutionRole');
+  const vpc = arnOf('service-role/AWSLambdaVPCAccessExecutionRole');
+  // Resolved now: every managed policy aws-cdk-lib adds is attached in the Function constructor.
+  const arns = ((stack.resolve(role.managedPolicyArns) as string[] | undefined) ?? []).map((arn) => [arn, JSON.stringify(arn)] as const);
+  const kept = arns.filter(([, json]) => json !== basic && json !== vpc).map(([arn]) => arn);
+  role.managedPolicyArns = kept.length > 0 ? kept : undefined;
+  if (arns.some(([, json]) => json === vpc)) {
+    // EC2 authorizes DescribeNetworkInterfaces/DescribeSubnets on "*" only, and Lambda names the ENIs itself.
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: [...VPC_ENI_ACTIONS], resources: ['*'] }));
+  }
+  logGroup.grantWrite(fn);
 }

@@ -45,10 +45,12 @@ export function allowCloudWatchLogs(key: kms.IKey): void {
 }
 
 /**
- * Lets an AWS service principal use the key on behalf of this account only
- * (e.g. CloudWatch alarms publishing to an encrypted topic). No-op for imported keys.
+ * Lets an AWS service principal use the key for requests made on behalf of
+ * this account by the given source resources only (`aws:SourceAccount` and
+ * `aws:SourceArn`), so no other account's resource can use the service as a
+ * confused deputy. No-op for imported keys.
  */
-export function allowServiceToUseKey(key: kms.IKey, service: string, sid: string): void {
+export function allowServiceToUseKey(key: kms.IKey, service: string, sid: string, sourceArn: string): void {
   const stack = Stack.of(key);
   key.addToResourcePolicy(
     new iam.PolicyStatement({
@@ -56,7 +58,31 @@ export function allowServiceToUseKey(key: kms.IKey, service: string, sid: string
       principals: [new iam.ServicePrincipal(service)],
       actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
       resources: ['*'],
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
+      conditions: {
+        StringEquals: { 'aws:SourceAccount': stack.account },
+        ArnLike: { 'aws:SourceArn': sourceArn },
+      },
     }),
   );
+}
+
+/**
+ * A view of `key` for aws-cdk-lib constructs that add an unconditioned
+ * `delivery.logs.amazonaws.com` statement to the key policy (a state machine
+ * logging to an encrypted log group): the statement is limited to log
+ * deliveries of this account's log groups before it is added.
+ */
+export function keyWithConditionedLogDelivery(key: kms.IKey): kms.IKey {
+  const stack = Stack.of(key);
+  const addToResourcePolicy = (statement: iam.PolicyStatement, allowNoOp?: boolean): iam.AddToResourcePolicyResult => {
+    const principals = JSON.stringify(statement.toStatementJson().Principal ?? {});
+    if (principals.includes('delivery.logs.amazonaws.com') && Object.keys(statement.conditions ?? {}).length === 0) {
+      statement.addCondition('StringEquals', { 'aws:SourceAccount': stack.account });
+      statement.addCondition('ArnLike', { 'aws:SourceArn': `arn:${stack.partition}:logs:${stack.region}:${stack.account}:*` });
+    }
+    return key.addToResourcePolicy(statement, allowNoOp);
+  };
+  return new Proxy(key, {
+    get: (target, property, receiver) => (property === 'addToResourcePolicy' ? addToResourcePolicy : Reflect.get(target, property, receiver)),
+  });
 }

@@ -8,8 +8,13 @@ export interface SecureBucketProps {
   readonly encryptionKey: kms.IKey;
   /** Send object events to EventBridge (the upload bucket needs it). @default false */
   readonly eventBridgeEnabled?: boolean;
-  /** Expire noncurrent object versions after this long. @default - kept */
+  /**
+   * Expire noncurrent object versions (overwritten or deleted objects) after this long.
+   * @default DEFAULT_NONCURRENT_VERSION_RETENTION (30 days)
+   */
   readonly noncurrentVersionExpiration?: Duration;
+  /** Lifecycle rules of the bucket's own data (quarantine, archive...), beside the noncurrent-version rule. @default - none */
+  readonly lifecycleRules?: s3.LifecycleRule[];
   /**
    * Deployer overrides (name, lifecycle, CORS...). Encryption, TLS, public
    * access and access logging are always the secure values below.
@@ -21,6 +26,16 @@ export interface SecureBucketProps {
 const ACCESS_LOGGING_ID = 'MedicalImagingAccessLogging';
 
 /**
+ * How long an overwritten or deleted object stays recoverable in a versioned
+ * bucket: long enough to undo an operator's mistake, short enough that a
+ * "deleted" upload (which may hold PHI) does not live on for years.
+ */
+export const DEFAULT_NONCURRENT_VERSION_RETENTION = Duration.days(30);
+
+/** How long S3 server access logs (which name every object key) are kept. */
+export const DEFAULT_ACCESS_LOG_RETENTION = Duration.days(365);
+
+/**
  * A data bucket: SSE-KMS with the pipeline key and a bucket key, TLS only
  * (TLS 1.2+), all public access blocked, versioned, retained, server access
  * logs to the stack's shared access-log bucket.
@@ -30,10 +45,19 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
   const bucket = new s3.Bucket(scope, id, {
     versioned: true,
     removalPolicy: RemovalPolicy.RETAIN,
-    lifecycleRules: props.noncurrentVersionExpiration
-      ? [{ id: 'expire-noncurrent-versions', noncurrentVersionExpiration: props.noncurrentVersionExpiration }]
-      : undefined,
     ...overrides,
+    // Every versioned bucket expires noncurrent versions; the deployer's rules come on top.
+    lifecycleRules: [
+      {
+        id: 'expire-noncurrent-versions',
+        noncurrentVersionExpiration: props.noncurrentVersionExpiration ?? DEFAULT_NONCURRENT_VERSION_RETENTION,
+        abortIncompleteMultipartUploadAfter: Duration.days(7),
+        // Clears the delete marker once its last noncurrent version has expired.
+        expiredObjectDeleteMarker: true,
+      },
+      ...props.lifecycleRules ?? [],
+      ...overrides.lifecycleRules ?? [],
+    ],
     encryption: s3.BucketEncryption.KMS,
     encryptionKey: props.encryptionKey,
     bucketKeyEnabled: true,
@@ -55,6 +79,8 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
   return bucket;
 }
 
+const accessLogRetention = new WeakMap<s3.Bucket, Duration>();
+
 /**
  * The one access-log bucket of the stack that holds `scope`, created on first use.
  *
@@ -63,10 +89,17 @@ export function createSecureBucket(scope: Construct, id: string, props: SecureBu
  * default encryption is supported), so this bucket uses SSE-S3 and the KMS
  * rules are acknowledged on it alone.
  */
-export function accessLogBucket(scope: Construct): s3.Bucket {
+export function accessLogBucket(scope: Construct, retention?: Duration): s3.Bucket {
   const stack = Stack.of(scope);
   const existing = stack.node.tryFindChild(ACCESS_LOGGING_ID);
-  if (existing) return existing.node.findChild('Bucket') as s3.Bucket;
+  if (existing) {
+    const bucket = existing.node.findChild('Bucket') as s3.Bucket;
+    const kept = accessLogRetention.get(bucket)!;
+    if (retention !== undefined && retention.toDays() !== kept.toDays()) {
+      throw new Error(`The stack's access-log bucket already keeps logs ${kept.toDays()} days; pass one accessLogRetention per stack.`);
+    }
+    return bucket;
+  }
   // Log delivery through a bucket policy scoped to each source bucket, never
   // the legacy LogDeliveryWrite ACL, whatever the app's feature flags say.
   const holder = new Construct(stack, ACCESS_LOGGING_ID);
@@ -79,7 +112,14 @@ export function accessLogBucket(scope: Construct): s3.Bucket {
     objectOwnership: s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
     versioned: true,
     removalPolicy: RemovalPolicy.RETAIN,
+    lifecycleRules: [{
+      id: 'expire-access-logs',
+      expiration: retention ?? DEFAULT_ACCESS_LOG_RETENTION,
+      // Log objects are never overwritten; a noncurrent version only follows an expiry or a delete.
+      noncurrentVersionExpiration: Duration.days(1),
+    }],
   });
+  accessLogRetention.set(bucket, retention ?? DEFAULT_ACCESS_LOG_RETENTION);
   const v = Validations.of(bucket);
   const kmsReason =
     'S3 server access log delivery only supports SSE-S3 on the target bucket; with SSE-KMS the logs are not delivered, so this log-only bucket uses SSE-S3 (AES-256).';

@@ -14,17 +14,57 @@ import { ReferencedSource } from './referenced-source';
 import { deidentificationSettingsJson } from '../../core/deid/settings';
 import { DeidentificationOptions } from '../../shared/deidentification';
 import { EnvVar } from '../../shared/env';
+import { OriginalHandling } from '../../shared/originals';
 import { HealthImagingImport, HealthImagingOptions } from '../health-imaging/health-imaging-import';
 import { grantDescribeExecutions } from '../helpers/execution-grants';
 import { FunctionInvocation } from '../helpers/function-acknowledgements';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
 import { createHandlerFunction } from '../helpers/handler-function';
-import { allowServiceToUseKey } from '../helpers/pipeline-key';
-import { createSecureBucket } from '../helpers/secure-bucket';
+import { RuleOnlyQueueTarget } from '../helpers/queue-target';
+import { accessLogBucket, createSecureBucket } from '../helpers/secure-bucket';
 import { assertNotBoth } from '../helpers/validate-props';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
+
+/**
+ * How long PHI-bearing objects live (README "Data lifecycle"). Rules on the
+ * upload bucket apply only to the bucket this library creates; give a bucket of
+ * your own the equivalent rules.
+ */
+export interface DataLifecycleOptions {
+  /**
+   * What happens to an upload once it is ingested (de-identified and recorded).
+   * @default OriginalHandling.DELETE
+   */
+  readonly acceptedOriginals?: OriginalHandling;
+  /**
+   * Key prefix archived originals move to (`<prefix><keyed object hash>`), with `OriginalHandling.ARCHIVE`.
+   * @default 'archive/'
+   */
+  readonly archivePrefix?: string;
+  /**
+   * Archived originals expire after this long.
+   * @default Duration.days(365)
+   */
+  readonly archiveRetention?: Duration;
+  /**
+   * Quarantined (refused) uploads expire after this long.
+   * @default Duration.days(30)
+   */
+  readonly quarantineRetention?: Duration;
+  /**
+   * Overwritten or deleted objects stay recoverable this long in every versioned bucket of the library.
+   * @default Duration.days(30)
+   */
+  readonly noncurrentVersionRetention?: Duration;
+  /**
+   * S3 server access logs (which name every object key) expire after this long.
+   * One value per stack: the access-log bucket is shared.
+   * @default Duration.days(365)
+   */
+  readonly accessLogRetention?: Duration;
+}
 
 export interface ImagingIngestProps {
   /** Where instances, studies and derived images are recorded. */
@@ -124,6 +164,11 @@ export interface ImagingIngestProps {
    */
   readonly existingPseudonymSecret?: secretsmanager.ISecret;
   /**
+   * Lifecycle of originals, quarantined objects, noncurrent versions and access logs.
+   * @default - see DataLifecycleOptions
+   */
+  readonly dataLifecycle?: DataLifecycleOptions;
+  /**
    * Runtime, architecture, concurrency, logs and VPC of the functions.
    * @default - see PipelineFunctionOptions
    */
@@ -208,11 +253,27 @@ export class ImagingIngest extends Construct {
       throw new Error(`ImagingIngest: deidentification: ${e instanceof Error ? e.message : 'invalid'}`);
     }
 
+    const lifecycle = props.dataLifecycle ?? {};
+    const originals = lifecycle.acceptedOriginals ?? OriginalHandling.DELETE;
+    const archivePrefix = lifecycle.archivePrefix ?? 'archive/';
+    const overlapsArchive = (p: string) => p.startsWith(archivePrefix) || archivePrefix.startsWith(p);
+    if (originals === OriginalHandling.ARCHIVE && [uploadPrefix, quarantinePrefix].some(overlapsArchive)) {
+      throw new Error(`ImagingIngest: archivePrefix '${archivePrefix}' must not overlap uploadPrefix or quarantinePrefix.`);
+    }
+
     // ---- Upload bucket
+    accessLogBucket(this, lifecycle.accessLogRetention);
     this.uploadBucket = props.existingUploadBucket ?? createSecureBucket(this, 'UploadBucket', {
       encryptionKey: key,
       eventBridgeEnabled: true,
       overrides: props.uploadBucketProps,
+      noncurrentVersionExpiration: lifecycle.noncurrentVersionRetention,
+      lifecycleRules: [
+        { id: 'expire-quarantined-uploads', prefix: quarantinePrefix, expiration: lifecycle.quarantineRetention ?? Duration.days(30) },
+        ...(originals === OriginalHandling.ARCHIVE
+          ? [{ id: 'expire-archived-originals', prefix: archivePrefix, expiration: lifecycle.archiveRetention ?? Duration.days(365) }]
+          : []),
+      ],
     });
 
     // ---- Queue with DLQ
@@ -229,8 +290,6 @@ export class ImagingIngest extends Construct {
       visibilityTimeout: Duration.seconds(INGEST_TIMEOUT.toSeconds() * 6 + maxBatchingWindow.toSeconds()),
       deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: props.maxReceiveCount ?? 3 },
     });
-    // EventBridge delivers into the encrypted queue through the key.
-    allowServiceToUseKey(key, 'events.amazonaws.com', 'AllowEventBridgeToSendToEncryptedQueues');
 
     // ---- S3 Object Created -> queue
     const keyFilter = props.objectKeySuffixes && props.objectKeySuffixes.length > 0
@@ -249,7 +308,8 @@ export class ImagingIngest extends Construct {
           },
         },
       },
-      targets: [new targets.SqsQueue(this.ingestQueue)],
+      // Only this rule may send to the queue (and use the key for it), never another rule of the account.
+      targets: [new RuleOnlyQueueTarget(this.ingestQueue)],
     });
 
     // ---- Pseudonymization key
@@ -273,6 +333,8 @@ export class ImagingIngest extends Construct {
         [EnvVar.UPLOAD_BUCKET]: this.uploadBucket.bucketName,
         [EnvVar.UPLOAD_PREFIX]: uploadPrefix,
         [EnvVar.QUARANTINE_PREFIX]: quarantinePrefix,
+        [EnvVar.ORIGINAL_HANDLING]: originals,
+        ...(originals === OriginalHandling.ARCHIVE ? { [EnvVar.ARCHIVE_PREFIX]: archivePrefix } : {}),
         [EnvVar.DERIVED_BUCKET]: store.derivedImagesBucket.bucketName,
         [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
         [EnvVar.PSEUDONYM_SECRET_ARN]: this.pseudonymSecret.secretArn,
@@ -324,6 +386,10 @@ export class ImagingIngest extends Construct {
     });
 
     this.grantIngest(props, uploadPrefix, quarantinePrefix);
+    if (originals === OriginalHandling.ARCHIVE) {
+      grantObjectPrefix(this.ingestFunction, this.uploadBucket.bucketArn, archivePrefix, ['s3:PutObject'],
+        'the ingest function moves each accepted original here under its keyed hash (OriginalHandling.ARCHIVE).');
+    }
     this.analysisRequestedRule = wireReferencedInput(this, {
       ingestFunction: this.ingestFunction,
       ingestQueue: this.ingestQueue,
@@ -370,7 +436,7 @@ export class ImagingIngest extends Construct {
     const bucketArn = this.uploadBucket.bucketArn;
     grantObjectPrefix(fn, bucketArn, uploadPrefix,
       ['s3:GetObject', 's3:GetObjectVersion', 's3:GetObjectTagging', 's3:DeleteObject'],
-      'the ingest function reads each uploaded object and removes it once ingested or quarantined.');
+      'the ingest function reads each uploaded object and removes it once quarantined, or ingested unless originals are kept.');
     grantObjectPrefix(fn, bucketArn, quarantinePrefix, ['s3:PutObject', 's3:PutObjectTagging'],
       'the ingest function copies refused objects here with a reason-code tag.');
     grantKeyViaService(fn, this.uploadBucket.encryptionKey, 's3', KeyUse.ENCRYPT_DECRYPT);

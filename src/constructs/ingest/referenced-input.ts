@@ -1,5 +1,4 @@
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -9,10 +8,11 @@ import { ReferencedSource } from './referenced-source';
 import { EnvVar } from '../../shared/env';
 import { DetailType } from '../../shared/events';
 import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
+import { RuleOnlyQueueTarget } from '../helpers/queue-target';
 
 export interface ReferencedInputWiring {
   readonly ingestFunction: lambda.Function;
-  readonly ingestQueue: sqs.IQueue;
+  readonly ingestQueue: sqs.Queue;
   readonly eventBus: events.IEventBus;
   readonly uploadBucket: s3.IBucket;
   readonly uploadPrefix: string;
@@ -32,7 +32,7 @@ export function wireReferencedInput(scope: Construct, wiring: ReferencedInputWir
     description: 'Routes Analysis Requested events (a stored object or prefix to ingest) to the ingest queue',
     eventBus: wiring.eventBus,
     eventPattern: { detailType: [DetailType.ANALYSIS_REQUESTED] },
-    targets: [new targets.SqsQueue(wiring.ingestQueue)],
+    targets: [new RuleOnlyQueueTarget(wiring.ingestQueue)],
   });
   const sources = wiring.sources.map((source) => ({ bucket: source.bucket, prefix: source.keyPrefix ?? '' }));
   fn.addEnvironment(EnvVar.INGEST_QUEUE_URL, wiring.ingestQueue.queueUrl);

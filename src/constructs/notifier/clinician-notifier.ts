@@ -1,4 +1,4 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -127,8 +127,10 @@ export class ClinicianNotifier extends Construct {
       reason: 'This queue is itself a dead-letter queue: SNS subscriptions redrive the messages they could not deliver here '
         + '(cdk-nag recognises only SQS redrive as DLQ use).',
     });
-    // SNS writes undeliverable messages into the encrypted queue through the key.
-    allowServiceToUseKey(this.encryptionKey, 'sns.amazonaws.com', 'AllowSnsToSendToEncryptedQueues');
+    // SNS writes undeliverable messages into the encrypted queue through the key. The topic
+    // is encrypted with the same key, so the key policy cannot name it: this account's topics.
+    const thisAccountsTopics = Stack.of(this).formatArn({ service: 'sns', resource: '*', arnFormat: ArnFormat.NO_RESOURCE_NAME });
+    allowServiceToUseKey(this.encryptionKey, 'sns.amazonaws.com', 'AllowSnsToSendToEncryptedQueues', thisAccountsTopics);
     return queue;
   }
 
@@ -152,7 +154,9 @@ export class ClinicianNotifier extends Construct {
       enforceSSL: true,
     });
     // CloudWatch alarms publish to the encrypted topic through the service.
-    allowServiceToUseKey(this.encryptionKey, 'cloudwatch.amazonaws.com', 'AllowCloudWatchAlarmsToPublishEncrypted');
+    const stack = Stack.of(this);
+    allowServiceToUseKey(this.encryptionKey, 'cloudwatch.amazonaws.com', 'AllowCloudWatchAlarmsToPublishEncrypted',
+      stack.formatArn({ service: 'cloudwatch', resource: 'alarm', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }));
     return topic;
   }
 

@@ -5,6 +5,7 @@ import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
@@ -15,7 +16,8 @@ import { IImageAnalyzer } from '../analyzers/image-analyzer';
 import { HealthImagingOptions } from '../health-imaging/health-imaging-import';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { createPipelineKey } from '../helpers/pipeline-key';
-import { ImagingIngest } from '../ingest/imaging-ingest';
+import { accessLogBucket } from '../helpers/secure-bucket';
+import { DataLifecycleOptions, ImagingIngest } from '../ingest/imaging-ingest';
 import { ReferencedSource } from '../ingest/referenced-source';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { NotificationSubscription } from '../notifier/notification-subscription';
@@ -111,6 +113,18 @@ export interface MedicalImagingPipelineProps {
    */
   readonly deidentification?: DeidentificationOptions;
   /**
+   * How long originals, quarantined uploads, noncurrent versions and access logs
+   * live (see `DataLifecycleOptions`, README "Data lifecycle").
+   * @default - accepted originals deleted, quarantine 30 days, noncurrent versions 30 days, access logs 365 days
+   */
+  readonly dataLifecycle?: DataLifecycleOptions;
+  /**
+   * CloudWatch Logs data identifiers masked in every log group on top of the
+   * library's list (shorthand for `functionOptions.additionalLogDataIdentifiers`).
+   * @default - the library's list (`PhiLogProtection.dataIdentifierNames()`)
+   */
+  readonly additionalLogDataIdentifiers?: logs.DataIdentifier[];
+  /**
    * Import each ready study version's de-identified DICOM into AWS HealthImaging
    * (see `ImagingIngestProps.healthImaging`); failed imports raise an alarm too.
    * @default - no HealthImaging import
@@ -155,12 +169,22 @@ export class MedicalImagingPipeline extends Construct {
     if (props.vpc && props.functionOptions?.vpc && props.vpc !== props.functionOptions.vpc) {
       throw new Error("MedicalImagingPipeline: pass the VPC either as 'vpc' or as 'functionOptions.vpc', not two different ones.");
     }
-    const functionOptions: PipelineFunctionOptions = { ...props.functionOptions, vpc: props.vpc ?? props.functionOptions?.vpc };
+    const functionOptions: PipelineFunctionOptions = {
+      ...props.functionOptions,
+      vpc: props.vpc ?? props.functionOptions?.vpc,
+      additionalLogDataIdentifiers: [...props.functionOptions?.additionalLogDataIdentifiers ?? [], ...props.additionalLogDataIdentifiers ?? []],
+    };
 
     this.encryptionKey = props.encryptionKey ?? createPipelineKey(this, 'Key', 'Medical imaging pipeline: all data, logs and messages');
     const encryptionKey = this.encryptionKey;
 
-    this.resultsStore = new ResultsStore(this, 'ResultsStore', { encryptionKey, existingTable: props.existingTable });
+    // The shared access-log bucket is created first, with the retention asked for.
+    accessLogBucket(this, props.dataLifecycle?.accessLogRetention);
+    this.resultsStore = new ResultsStore(this, 'ResultsStore', {
+      encryptionKey,
+      existingTable: props.existingTable,
+      noncurrentVersionExpiration: props.dataLifecycle?.noncurrentVersionRetention,
+    });
     this.notifier = new ClinicianNotifier(this, 'Notifier', {
       encryptionKey,
       existingEventBus: props.existingEventBus,
@@ -189,6 +213,7 @@ export class MedicalImagingPipeline extends Construct {
       deidentification: props.deidentification,
       healthImaging: props.healthImaging,
       referencedSources: props.referencedSources,
+      dataLifecycle: props.dataLifecycle,
     });
     if (props.reviewApi === false && props.reviewApiOptions !== undefined) {
       throw new Error("MedicalImagingPipeline: 'reviewApiOptions' configure the review API, which 'reviewApi: false' turns off.");

@@ -54,7 +54,7 @@ export interface ResultsStoreProps {
   readonly tableProps?: ResultsTableOptions;
   /**
    * Expire noncurrent versions of derived images and reports after this long.
-   * @default - noncurrent versions are kept
+   * @default Duration.days(30)
    */
   readonly noncurrentVersionExpiration?: Duration;
 }

@@ -140,6 +140,7 @@ export class ReviewApi extends Construct {
     this.accessLogGroup = createPhiProtectedLogGroup(this, 'AccessLogs', {
       encryptionKey,
       retention: props.functionOptions?.logRetention,
+      additionalDataIdentifiers: props.functionOptions?.additionalLogDataIdentifiers,
     });
     const cloudWatchRole = props.cloudWatchRole ?? true;
     this.api = new apigateway.RestApi(this, 'Api', {

@@ -18,6 +18,7 @@ import { AnalyzerBinding, IImageAnalyzer } from '../analyzers/image-analyzer';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { grantKeyViaService, KeyUse } from '../helpers/grants';
 import { createPhiProtectedLogGroup } from '../helpers/log-group';
+import { encryptedStateMachineSettings } from '../helpers/state-machine-role';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
 
@@ -167,13 +168,15 @@ export class AnalysisWorkflow extends Construct {
     this.logGroup = createPhiProtectedLogGroup(this, 'StateMachineLogs', {
       encryptionKey,
       retention: props.functionOptions?.logRetention,
+      additionalDataIdentifiers: props.functionOptions?.additionalLogDataIdentifiers,
     });
     this.stateMachine = new sfn.StateMachine(this, 'StateMachine', {
       stateMachineType: sfn.StateMachineType.STANDARD,
       queryLanguage: sfn.QueryLanguage.JSON_PATH,
       definitionBody: sfn.DefinitionBody.fromChainable(definition),
       timeout: settings.executionTimeout,
-      encryptionConfiguration: new sfn.CustomerManagedEncryptionConfiguration(encryptionKey),
+      // Named, with a role and key view whose KMS conditions can match (see the helper).
+      ...encryptedStateMachineSettings(this, encryptionKey),
       logs: {
         destination: this.logGroup,
         level: sfn.LogLevel.ALL,

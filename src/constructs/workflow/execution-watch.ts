@@ -10,6 +10,7 @@ import { EnvVar } from '../../shared/env';
 import { FunctionInvocation } from '../helpers/function-acknowledgements';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { createHandlerFunction } from '../helpers/handler-function';
+import { allowRuleToSendToQueue } from '../helpers/queue-target';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
 
@@ -77,5 +78,7 @@ export function watchExecutions(scope: Construct, props: ExecutionWatchProps): E
       deadLetterQueue,
     })],
   });
+  // aws-cdk-lib's DLQ policy names the rule; the key use for it is ours to condition the same way.
+  allowRuleToSendToQueue(rule, deadLetterQueue);
   return { rule, fn, deadLetterQueue };
 }

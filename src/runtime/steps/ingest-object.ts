@@ -5,6 +5,7 @@
  * thrown so the message is redelivered.
  */
 import { S3Client } from '@aws-sdk/client-s3';
+import { AcceptedOriginalSettings, DEFAULT_ACCEPTED_ORIGINALS, handleAcceptedOriginal } from './accepted-original';
 import { UploadedObject } from './s3-event';
 import { ExecutionStarter, readyAndStart } from './start-analysis';
 import { DeidentificationSettings } from '../../core/deid/settings';
@@ -44,6 +45,8 @@ export interface IngestSettings {
   readonly quietPeriodSeconds: number;
   /** De-identification of DICOM objects. @default every default of resolveDeidentificationSettings() */
   readonly deidentification?: DeidentificationSettings;
+  /** What happens to an accepted upload. @default deleted (OriginalHandling.DELETE) */
+  readonly acceptedOriginals?: AcceptedOriginalSettings;
 }
 
 export interface IngestDeps {
@@ -103,7 +106,13 @@ export async function ingestObject(deps: IngestDeps, object: UploadedObject, ori
     // An upload: a redelivered event whose object an earlier delivery already moved to quarantine.
     return uploaded ? { outcome: 'SKIPPED', reason: 'OBJECT_GONE' } : refuse(deps, object, RejectionReason.NOT_FOUND);
   }
-  return accept(deps, prepared);
+  const accepted = await accept(deps, prepared);
+  // Last: the records and derived images exist before the original goes. A referenced object is the requester's: left as it is.
+  if (uploaded) {
+    await handleAcceptedOriginal(deps.s3, object, settings.acceptedOriginals ?? DEFAULT_ACCEPTED_ORIGINALS,
+      async () => objectHash(object, await deps.loadPseudonymKey()));
+  }
+  return accepted;
 }
 
 /** Records and announces a refusal without touching the object (a referenced object, or a bad request). */

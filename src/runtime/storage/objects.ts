@@ -55,7 +55,8 @@ function copySource(location: ObjectLocation): string {
 
 /**
  * Copies the object to `quarantineKey` in the same bucket, labelled with the
- * reason code and (URI-encoded, as S3 metadata is ASCII) its original key.
+ * reason code. The original key (upload file names often name the patient) is
+ * not kept: `quarantineKey` ends in the keyed object hash the rejection record holds.
  */
 export async function copyToQuarantine(
   s3: S3Client,
@@ -68,7 +69,7 @@ export async function copyToQuarantine(
     Key: quarantineKey,
     CopySource: copySource(location),
     MetadataDirective: 'REPLACE',
-    Metadata: { 'reason-code': reasonCode, 'original-key': encodeURIComponent(location.key) },
+    Metadata: { 'reason-code': reasonCode },
     ContentType: 'application/octet-stream',
     TaggingDirective: 'REPLACE',
     Tagging: `reason-code=${encodeURIComponent(reasonCode)}`,
@@ -108,6 +109,17 @@ export async function listObjects(
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token !== undefined);
   return { objects, truncated: false };
+}
+
+/** Copies the object to `key` in the same bucket with no user metadata (server-side, so no size limit below 5 GB). */
+export async function copyObject(s3: S3Client, location: ObjectLocation, key: string): Promise<void> {
+  await s3.send(new CopyObjectCommand({
+    Bucket: location.bucket,
+    Key: key,
+    CopySource: copySource(location),
+    MetadataDirective: 'REPLACE',
+    ContentType: 'application/octet-stream',
+  }));
 }
 
 /** Deletes the current version (a delete marker in a versioned bucket: nothing is lost). */

@@ -6,11 +6,13 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { resolveDeidentificationSettings } from '../../../src/core/deid/settings';
 import { prepareObject } from '../../../src/core/preparation';
 import { handleIngestBatch } from '../../../src/runtime/handlers/ingest/ingest.lambda';
+import { originalHandlingFrom } from '../../../src/runtime/steps/accepted-original';
 import { IngestSettings } from '../../../src/runtime/steps/ingest-object';
 import { ReferencedInputDeps } from '../../../src/runtime/steps/referenced-input';
 import { getStudy, listInstances, objectHash } from '../../../src/runtime/storage';
 import { BurnedInAnnotationPolicy } from '../../../src/shared/deidentification';
 import { EVENT_SOURCE } from '../../../src/shared/events';
+import { OriginalHandling } from '../../../src/shared/originals';
 import { executionName, rejectedPk } from '../../../src/shared/records';
 import { makeDicom, makeJpeg, makePng, phiValues } from '../../fixtures/images';
 import { captureOutput, OutputCapture } from '../../support/capture';
@@ -168,7 +170,8 @@ describe('ingest handler (dynalite + s3rver)', () => {
       expect(await exists(engines.buckets.upload, c.key)).toBe(false);
       expect(await exists(engines.buckets.upload, quarantineKey)).toBe(true);
       const head = await engines.s3.send(new HeadObjectCommand({ Bucket: engines.buckets.upload, Key: quarantineKey }));
-      expect(head.Metadata).toEqual({ 'reason-code': c.reason, 'original-key': encodeURIComponent(c.key) });
+      // No trace of the upload key (which may name the patient) on the quarantine copy: the key ends in the keyed hash.
+      expect(head.Metadata).toEqual({ 'reason-code': c.reason });
       expect(await objectBytes(engines.buckets.upload, quarantineKey)).toEqual(Buffer.from(c.body));
 
       const items = (await engines.doc.send(new ScanCommand({ TableName: engines.tableName }))).Items ?? [];
@@ -297,5 +300,32 @@ describe('ingest handler (dynalite + s3rver)', () => {
       expect(metadata).not.toContain(value);
       expect(deidentified).not.toContain(value);
     }
+  });
+
+  test('an accepted original is deleted by default, archived under a keyed hash, or kept, as configured', async () => {
+    const png = makePng(8, 8, gradient);
+    const byDefault = await upload('uploads/o/ROE_RICHARD.png', png);
+    expect((await handleIngestBatch(deps())(sqsEvent(byDefault))).batchItemFailures).toEqual([]);
+    expect(await exists(engines.buckets.upload, 'uploads/o/ROE_RICHARD.png')).toBe(false);
+
+    const archived = await upload('uploads/o/ROE_RICHARD-2.png', makePng(9, 9, gradient));
+    const archive = deps({ acceptedOriginals: { handling: OriginalHandling.ARCHIVE, archivePrefix: 'archive/' } });
+    expect((await handleIngestBatch(archive)(sqsEvent(archived))).batchItemFailures).toEqual([]);
+    const hash = objectHash({ bucket: engines.buckets.upload, key: 'uploads/o/ROE_RICHARD-2.png', etag: `etag-${archived.messageId}` }, PSEUDONYM_KEY);
+    expect(await exists(engines.buckets.upload, 'uploads/o/ROE_RICHARD-2.png')).toBe(false);
+    expect(await objectBytes(engines.buckets.upload, `archive/${hash}`)).toEqual(Buffer.from(makePng(9, 9, gradient)));
+    const head = await engines.s3.send(new HeadObjectCommand({ Bucket: engines.buckets.upload, Key: `archive/${hash}` }));
+    expect(JSON.stringify(head.Metadata ?? {})).not.toContain('ROE');
+
+    const kept = await upload('uploads/o/ROE_RICHARD-3.png', makePng(10, 10, gradient));
+    const keep = deps({ acceptedOriginals: { handling: OriginalHandling.KEEP, archivePrefix: 'archive/' } });
+    expect((await handleIngestBatch(keep)(sqsEvent(kept))).batchItemFailures).toEqual([]);
+    expect(await exists(engines.buckets.upload, 'uploads/o/ROE_RICHARD-3.png')).toBe(true);
+  });
+
+  test('an unknown ORIGINAL_HANDLING fails fast instead of keeping originals by accident', () => {
+    expect(originalHandlingFrom(undefined)).toBe(OriginalHandling.DELETE);
+    expect(originalHandlingFrom('ARCHIVE')).toBe(OriginalHandling.ARCHIVE);
+    expect(() => originalHandlingFrom('delete')).toThrow(/ORIGINAL_HANDLING must be one of DELETE, ARCHIVE, KEEP/);
   });
 });

@@ -15,6 +15,7 @@ import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, errorName } from '../../lambda/logger';
 import { secretsManagerKeyLoader } from '../../lambda/pseudonym-key';
+import { DEFAULT_ACCEPTED_ORIGINALS, originalHandlingFrom } from '../../steps/accepted-original';
 import { ingestObject } from '../../steps/ingest-object';
 import { ingestRequested, ReferencedInputDeps } from '../../steps/referenced-input';
 import { parseIngestMessage } from '../../steps/s3-event';
@@ -64,6 +65,10 @@ const wired = lazy(() => {
       maxObjectBytes: numberEnv(EnvVar.MAX_OBJECT_BYTES, DEFAULT_MAX_OBJECT_BYTES),
       quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
       deidentification: deidentificationSettingsFromJson(optionalEnv(EnvVar.DEIDENTIFICATION)),
+      acceptedOriginals: {
+        handling: originalHandlingFrom(optionalEnv(EnvVar.ORIGINAL_HANDLING)),
+        archivePrefix: optionalEnv(EnvVar.ARCHIVE_PREFIX) ?? DEFAULT_ACCEPTED_ORIGINALS.archivePrefix,
+      },
     },
     queue: { client: clients.sqsClient(), queueUrl: requireEnv(EnvVar.INGEST_QUEUE_URL) },
     referenced: {
