@@ -97,6 +97,6 @@ describe('studies of real size', () => {
     const meta = metaOf(await system.scanTable(), key);
     expect(meta).toMatchObject({ status: 'FAILED', failureReason: 'EXECUTION_ABORTED' });
     const failed = system.events.filter((e) => e.event['detail-type'] === 'Study Failed').map((e) => e.event.detail as Record<string, unknown>);
-    expect(failed).toEqual([{ studyKey: key, version: 1, errorName: 'ABORTED', reasonCode: 'EXECUTION_ABORTED' }]);
+    expect(failed).toEqual([{ studyKey: key, version: 1, errorName: 'ABORTED', reasonCode: 'EXECUTION_ABORTED', schemaVersion: '1' }]);
   }, 300_000);
 });

@@ -76,10 +76,22 @@ export function applyAmendments(triage: readonly TriagedFinding[], amendments: r
   return [...kept, ...added];
 }
 
-/** Labels before and after, for the audit record (no image data, no values beyond the labels). */
-export function amendmentDiff(triage: readonly TriagedFinding[], amended: readonly ReviewedFinding[]): { before: string[]; after: string[] } {
-  return {
-    before: triage.filter((t) => t.action !== FindingAction.SUPPRESS).map((t) => t.finding.label),
-    after: amended.map((f) => f.label),
-  };
+/**
+ * What a decision changed, for the audit record: the labels of the findings it removed or
+ * relabelled (before) and of those it relabelled or added (after), with the reported finding
+ * counts either side. Bounded by the amendments, not by the study: a 10,000-image study's
+ * approval is a small record (a DynamoDB item holds 400 KB at most).
+ */
+export function amendmentDiff(
+  triage: readonly TriagedFinding[],
+  amendments: readonly FindingAmendment[],
+  amended: readonly ReviewedFinding[],
+): { before: string[]; after: string[]; findingsBefore: number; findingsAfter: number } {
+  const before: string[] = [];
+  const after: string[] = [];
+  for (const amendment of amendments) {
+    if (amendment.type !== 'ADD') before.push(triage[amendment.findingIndex].finding.label);
+    if (amendment.type !== 'REMOVE') after.push(amendment.label.trim());
+  }
+  return { before, after, findingsBefore: triage.filter((t) => t.action !== FindingAction.SUPPRESS).length, findingsAfter: amended.length };
 }

@@ -19,8 +19,13 @@ export interface ReviewDecisionAudit {
   readonly amendments: readonly FindingAmendment[];
   readonly reason?: string;
   /** Reported finding labels before and after the decision. */
+  /** Labels of the findings the decision removed or relabelled. */
   readonly before: readonly string[];
+  /** Labels of the findings it relabelled (their new label) or added. */
   readonly after: readonly string[];
+  /** Reported findings before and after the decision. */
+  readonly findingsBefore: number;
+  readonly findingsAfter: number;
   /** Whether the review was PENDING (the workflow resumed) or OVERDUE (a late decision). */
   readonly reviewStatus: string;
 }

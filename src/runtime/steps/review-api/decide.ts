@@ -110,7 +110,7 @@ export async function decide(deps: DecideDeps, input: DecideInput): Promise<Deci
   });
   if (taken === undefined) throw new ApiError(ApiErrorCode.CONFLICT, `Version ${version} of this study was already decided`);
 
-  const diff = amendmentDiff(triage, applyAmendments(triage, request.amendments, input.reviewer));
+  const diff = amendmentDiff(triage, request.amendments, applyAmendments(triage, request.amendments, input.reviewer));
   await putReviewDecisionAudit(deps.table, {
     studyKey,
     version,
@@ -119,8 +119,7 @@ export async function decide(deps: DecideDeps, input: DecideInput): Promise<Deci
     decision,
     amendments: request.amendments,
     ...(request.reason === undefined ? {} : { reason: request.reason }),
-    before: diff.before,
-    after: diff.after,
+    ...diff,
     reviewStatus: taken.reviewStatus,
   });
   return deliver(deps, taken, { decision, reviewer: input.reviewer, decidedAt });

@@ -78,8 +78,10 @@ describe('a PENDING review', () => {
       decidedAt: DECIDED_AT.toISOString(),
       decision: 'APPROVED',
       amendments: [],
-      before: ['Nodule', 'Effusion'],
-      after: ['Nodule', 'Effusion'],
+      before: [],
+      after: [],
+      findingsBefore: 2,
+      findingsAfter: 2,
       reviewStatus: 'PENDING',
     });
     expect(JSON.stringify(await auditsOf(study.studyKey))).not.toContain('dr-forged');
@@ -146,7 +148,7 @@ describe('a PENDING review', () => {
     });
     expect(await getReview(bed.table, study.studyKey, 1)).toMatchObject({ decision: 'AMENDED', amendments, reason: 'Reviewed at the workstation' });
     const [audit] = await auditsOf(study.studyKey);
-    expect(audit).toMatchObject({ decision: 'AMENDED', amendments, before: ['Nodule', 'Effusion'], after: ['Right pleural effusion', 'Rib fracture'] });
+    expect(audit).toMatchObject({ decision: 'AMENDED', amendments, before: ['Nodule', 'Effusion'], after: ['Right pleural effusion', 'Rib fracture'], findingsBefore: 2, findingsAfter: 2 });
   });
 
   test('REJECT needs a reason, and records it', async () => {
