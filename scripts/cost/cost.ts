@@ -31,7 +31,8 @@ async function measure(system: LocalSystem, mix: Mix): Promise<StudyUsage> {
   await system.engines.requestCounts(true);
   const lambdaBefore = system.host.stats();
   const seen = new Set(system.workflow.executions.keys());
-  const [events, notifications, logs, aiCalls] = [system.events.length, system.notifications.length, system.logs.length, system.standIns.ai.calls.length];
+  const [events, notifications, logs] = [system.events.length, system.notifications.length, system.logs.length];
+  const aiCalls = system.standIns.ai.calls.length;
   for (const upload of mix.uploads) await system.upload(upload.key, upload.body);
   await system.settle(900_000);
   const counts = await system.engines.requestCounts(true);

@@ -20,9 +20,10 @@ export class LocalResources {
   private readonly s3: S3Client;
 
   constructor(endpoints: EngineEndpoints) {
-    this.dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS, customUserAgent: HARNESS_USER_AGENT });
+    const client = { region: LOCAL_REGION, credentials: FAKE_CREDENTIALS, customUserAgent: HARNESS_USER_AGENT };
+    this.dynamodb = new DynamoDBClient({ ...client, endpoint: endpoints.dynamodb });
     this.doc = DynamoDBDocumentClient.from(this.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-    this.s3 = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS, forcePathStyle: true, customUserAgent: HARNESS_USER_AGENT });
+    this.s3 = new S3Client({ ...client, endpoint: endpoints.s3, forcePathStyle: true });
   }
 
   /** Creates every table and bucket of the template; those already on disk are kept. */
