@@ -84,7 +84,7 @@ async function main(): Promise<void> {
     `Assumptions: region ${PRICE_REGION}, on-demand prices of ${PRICE_LIST_DATE} (scripts/cost/prices.ts), free tiers ignored, arm64 Lambda;`,
     '  usage counted on the synthesized example run locally (Lambda durations measured on this machine, a pessimistic stand-in for Lambda);',
     '  DynamoDB: 1 request unit per request; storage, KMS (bucket keys), data transfer, the scheduled sweeper and the SageMaker endpoint\'s hours',
-  '  (fixed costs, not per study) not included;',
+    '  (fixed costs, not per study) not included;',
     '  naive design: every image runs its own Standard workflow (the single-image path measured on the DX study, once per image).',
   ];
   const result: Record<string, unknown> = { region: PRICE_REGION, priceListDate: PRICE_LIST_DATE, mixes: [] };
