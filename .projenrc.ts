@@ -215,6 +215,14 @@ project.addTask('demo', {
     { exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/local-runner/demo.ts' },
   ],
 });
+// The cost model (scripts/cost): usage counted on a local run of the example, priced in scripts/cost/prices.ts.
+project.addTask('cost', {
+  description: 'Print the pipeline cost per 1,000 studies (DX and 300-slice CT) next to the naive per-image workflow design',
+  steps: [
+    { spawn: 'bundle' },
+    { exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/cost/cost.ts' },
+  ],
+});
 project.addTask('test:e2e', {
   description: 'End-to-end tests on the local runner (faults, PHI scan, restarts, headless Chromium)',
   env: { JEST_JUNIT_OUTPUT_NAME: 'e2e-junit.xml' },

@@ -22,6 +22,15 @@ export interface S3NotificationEvent {
 // s3rver accepts only its own well-known fake key pair; dynalite and the stand-ins accept any.
 export const FAKE_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
 
+/** What the runner's own clients send as user agent, so the engines leave their requests out of the counts. */
+export const HARNESS_USER_AGENT = 'local-runner-harness';
+
+/** Requests served by operation (DynamoDB: PutItem, Query, ...; S3: PutObject, GetObject, CopyObject, ...). */
+export interface EngineRequestCounts {
+  readonly dynamodb: Record<string, number>;
+  readonly s3: Record<string, number>;
+}
+
 export interface EngineEndpoints {
   readonly dynamodb: string;
   readonly s3: string;
@@ -31,6 +40,7 @@ type EngineName = 'dynamodb' | 's3';
 type EngineReply =
   | { readonly type: 'started'; readonly port: number }
   | { readonly type: 'stopped' | 'flushed' }
+  | { readonly type: 'counts'; readonly counts: Record<string, number> }
   | { readonly type: 's3-event'; readonly event: S3NotificationEvent }
   | { readonly type: 'error'; readonly message: string };
 
@@ -50,7 +60,7 @@ class EngineThread {
     this.worker.on('error', (error) => this.waiting.splice(0).forEach((w) => w.reject(error)));
   }
 
-  public request(message: { type: 'start'; port: number } | { type: 'stop' | 'flush' }): Promise<EngineReply> {
+  public request(message: { type: 'start'; port: number } | { type: 'stop' | 'flush' } | { type: 'counts'; reset: boolean }): Promise<EngineReply> {
     return new Promise((resolve, reject) => {
       this.waiting.push({ resolve, reject });
       this.worker.postMessage(message);
@@ -105,6 +115,19 @@ export class LocalEngines {
    */
   public async flushS3Events(): Promise<void> {
     await this.s3?.request({ type: 'flush' });
+  }
+
+  /**
+   * Requests each engine served since it started (or since the last `reset`), by operation,
+   * leaving out the runner's own (uploads, scans, reads: see HARNESS_USER_AGENT).
+   */
+  public async requestCounts(reset = false): Promise<EngineRequestCounts> {
+    const countsOf = async (thread?: EngineThread) => {
+      const reply = await thread?.request({ type: 'counts', reset });
+      return reply?.type === 'counts' ? reply.counts : {};
+    };
+    const [dynamodb, s3] = await Promise.all([countsOf(this.dynamo), countsOf(this.s3)]);
+    return { dynamodb, s3 };
   }
 
   /** Stops both engines (like a process kill, minus the lost writes: the engines flush what they acknowledged). */

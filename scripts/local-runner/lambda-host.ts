@@ -75,6 +75,8 @@ class FunctionPool {
   public invocations = 0;
   public coldStarts = 0;
   public crashes = 0;
+  /** Wall-clock time of all invocations, from dispatch to answer (what Lambda bills as duration). */
+  public durationMs = 0;
 
   constructor(readonly spec: FunctionSpec, private readonly host: LambdaHost) {}
 
@@ -82,7 +84,11 @@ class FunctionPool {
     this.invocations += 1;
     return new Promise((resolve, reject) => {
       const run = (env: Environment): void => {
-        void this.dispatch(env, event).then(resolve, reject).finally(() => this.release(env));
+        const dispatched = Date.now();
+        void this.dispatch(env, event).then(resolve, reject).finally(() => {
+          this.durationMs += Date.now() - dispatched;
+          this.release(env);
+        });
       };
       const free = this.environments.find((e) => !e.busy && !e.dead);
       if (free !== undefined) {
@@ -238,9 +244,9 @@ export class LambdaHost {
     return [...this.pools.values()].reduce((n, p) => n + p.inFlight, 0);
   }
 
-  public stats(): Record<string, { invocations: number; coldStarts: number; crashes: number }> {
+  public stats(): Record<string, { invocations: number; coldStarts: number; crashes: number; durationMs: number }> {
     return Object.fromEntries([...this.pools.values()].map((p) => [p.spec.logicalId, {
-      invocations: p.invocations, coldStarts: p.coldStarts, crashes: p.crashes,
+      invocations: p.invocations, coldStarts: p.coldStarts, crashes: p.crashes, durationMs: p.durationMs,
     }]));
   }
 

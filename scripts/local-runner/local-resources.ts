@@ -5,7 +5,7 @@
 import { CreateTableCommand, CreateTableCommandInput, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand, ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
-import { EngineEndpoints, FAKE_CREDENTIALS } from './engines';
+import { EngineEndpoints, FAKE_CREDENTIALS, HARNESS_USER_AGENT } from './engines';
 import { CfnTemplate, LOCAL_REGION, LocalNames, resourcesOfType } from './template';
 
 export interface StudyItem {
@@ -20,9 +20,10 @@ export class LocalResources {
   private readonly s3: S3Client;
 
   constructor(endpoints: EngineEndpoints) {
-    this.dynamodb = new DynamoDBClient({ endpoint: endpoints.dynamodb, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS });
+    const client = { region: LOCAL_REGION, credentials: FAKE_CREDENTIALS, customUserAgent: HARNESS_USER_AGENT };
+    this.dynamodb = new DynamoDBClient({ ...client, endpoint: endpoints.dynamodb });
     this.doc = DynamoDBDocumentClient.from(this.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
-    this.s3 = new S3Client({ endpoint: endpoints.s3, region: LOCAL_REGION, credentials: FAKE_CREDENTIALS, forcePathStyle: true });
+    this.s3 = new S3Client({ ...client, endpoint: endpoints.s3, forcePathStyle: true });
   }
 
   /** Creates every table and bucket of the template; those already on disk are kept. */

@@ -11,6 +11,7 @@ import { AggregateSummary } from '../../shared/workflow';
 
 export * from './finding-rules';
 export * from './amendments';
+export * from './version-changes';
 
 export interface Triage {
   /** The summary without where the triage is stored (the step adds that). */
