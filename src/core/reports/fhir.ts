@@ -18,7 +18,8 @@ function fhirId(text: string): string {
   return text.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
 }
 
-function findingConcept(finding: AnalyzerFinding): FhirResource {
+/** The finding as a CodeableConcept: coded when the analyzer supplied a code and its system. */
+export function findingConcept(finding: AnalyzerFinding): FhirResource {
   if (finding.code !== undefined && finding.codeSystem !== undefined) {
     return { coding: [{ system: finding.codeSystem, code: finding.code, display: finding.label }], text: finding.label };
   }

@@ -1,3 +1,4 @@
 export * from './types';
 export * from './fhir';
 export * from './html';
+export * from './fhir-bundle';
