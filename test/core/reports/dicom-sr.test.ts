@@ -55,6 +55,27 @@ describe('DICOM SR TID 1500 measurement report', () => {
     expect(run.stdout).toContain('Comprehensive SR');
   });
 
+  // dicom3tools (apt) checks the IOD: no error, and no missing attribute beyond the study date/time/ID (Type 2, empty on purpose).
+  const dciodvfy = spawnSync('which', ['dciodvfy']).status === 0 ? test : test.skip;
+  dciodvfy('dciodvfy finds no error and no missing Type 1 attribute in the Comprehensive SR IOD', () => {
+    const run = spawnSync('dciodvfy', ['-new', file], { encoding: 'utf8' });
+    const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '');
+    expect(lines).toContain('ComprehensiveSR');
+    expect(lines.filter((line) => /^Error/.test(line))).toEqual([]);
+    const missing = lines.filter((line) => /Missing/.test(line) && !/Study(Date|Time|ID)\(.*needed to build DICOMDIR/.test(line));
+    expect(missing).toEqual([]);
+  });
+
+  test('a preliminary report is a PARTIAL document with its own SOP instance; an amended one COMPLETE', () => {
+    const prelim = buildMeasurementReportSr({ ...input, status: 'preliminary' }, { study });
+    const amended = buildMeasurementReportSr({ ...input, status: 'amended' }, { study });
+    expect(prelim.sopInstanceUid).not.toBe(sopInstanceUid);
+    expect(amended.sopInstanceUid).not.toBe(prelim.sopInstanceUid);
+    const flag = (bytes: Buffer) => execFileSync('dcmdump', ['+P', '0040,a491', written(`f-${Math.random()}.dcm`, bytes)], { encoding: 'utf8' });
+    expect(flag(prelim.bytes)).toContain('[PARTIAL]');
+    expect(flag(amended.bytes)).toContain('[COMPLETE]');
+  });
+
   test('the content tree is TID 1500 with a measurement group per finding, coded or text, and a SCOORD region', () => {
     const tree = execFileSync('dsrdump', ['+Pc', '+Pn', file], { encoding: 'utf8' });
     expect(tree).toContain('1  <CONTAINER:(126000,DCM,"Imaging Measurement Report")=SEPARATE>');
