@@ -71,7 +71,7 @@ describe('DICOM SR TID 1500 measurement report', () => {
     const amended = buildMeasurementReportSr({ ...input, status: 'amended' }, { study });
     expect(prelim.sopInstanceUid).not.toBe(sopInstanceUid);
     expect(amended.sopInstanceUid).not.toBe(prelim.sopInstanceUid);
-    const flag = (bytes: Buffer) => execFileSync('dcmdump', ['+P', '0040,a491', written(`f-${Math.random()}.dcm`, bytes)], { encoding: 'utf8' });
+    const flag = (sr: Buffer) => execFileSync('dcmdump', ['+P', '0040,a491', written(`f-${Math.random()}.dcm`, sr)], { encoding: 'utf8' });
     expect(flag(prelim.bytes)).toContain('[PARTIAL]');
     expect(flag(amended.bytes)).toContain('[COMPLETE]');
   });
