@@ -124,6 +124,13 @@ describe('FHIR R4 report bundle', () => {
     expect(buildFhirBundle({ ...input, version: 3 }, study).id).not.toBe(bundle.id);
   });
 
+  test('a javascript: code system that bypassed validation never becomes a Coding', () => {
+    const hostile = { ...input.results[0], findings: [{ ...input.results[0].findings[0], codeSystem: 'javascript:alert(1)' }] };
+    const b = buildFhirBundle({ ...input, results: [hostile] }) as Record<string, any>;
+    expect(JSON.stringify(b)).not.toContain('javascript:');
+    expect(ofType(b, 'Observation')[0].resource.valueCodeableConcept).toEqual({ text: 'Pneumothorax' });
+  });
+
   test('a malformed study UID or modality is refused, not written', () => {
     expect(() => buildFhirBundle(input, { ...study, studyInstanceUid: '1.2.x' })).toThrow(/DICOM UID/);
     expect(() => buildFhirBundle(input, { ...study, series: [{ ...study.series[0], modality: 'ct<' }] })).toThrow(/modality/);
