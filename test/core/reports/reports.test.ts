@@ -17,7 +17,7 @@ const input: ReportInput = {
     status: AnalyzerStatus.SUCCEEDED,
     durationMs: 12,
     findings: [
-      { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:iq', confidence: 0.93, imageRef: 'ser/ins' },
+      { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:cdk-mip:image-quality', confidence: 0.93, imageRef: 'ser/ins' },
       { label: '<script>alert("x")</script> & more', confidence: 0.81, imageRef: 'ser/ins2' },
     ],
   }],
@@ -42,7 +42,7 @@ describe('FHIR DiagnosticReport', () => {
     expect(coded.resourceType).toBe('Observation');
     expect(coded.status).toBe('final');
     expect(coded.valueCodeableConcept).toEqual({
-      coding: [{ system: 'urn:iq', code: 'IQ-UNDEREXPOSED', display: 'Underexposed image' }],
+      coding: [{ system: 'urn:cdk-mip:image-quality', code: 'IQ-UNDEREXPOSED', display: 'Underexposed image' }],
       text: 'Underexposed image',
     });
     expect(coded.extension).toEqual([{ url: CONFIDENCE_EXTENSION_URL, valueDecimal: 0.93 }]);
