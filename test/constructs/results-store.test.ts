@@ -125,6 +125,37 @@ describe('ResultsStore', () => {
     expectNoWildcardActions(template);
   });
 
+  test('report access patterns: reports of a study (no index) and the review worklist (index only), each an iam.Grant', () => {
+    const { stack } = newStack();
+    const store = new ResultsStore(stack, 'Store');
+    const viewer = new iam.Role(stack, 'Viewer', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const worklist = new iam.Role(stack, 'Worklist', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    expect(store.grantReadStudyReports(viewer).success).toBe(true);
+    expect(store.grantQueryReviewWorklist(worklist).success).toBe(true);
+    const template = Template.fromStack(stack);
+    const table = logicalId(store.table as dynamodb.Table);
+    const policyOf = (role: iam.Role) => Object.values(template.findResources('AWS::IAM::Policy'))
+      .find((p: any) => p.Properties.Roles[0].Ref === logicalId(role))!.Properties.PolicyDocument.Statement;
+    expect(policyOf(viewer)).toEqual(expect.arrayContaining([
+      expect.objectContaining({ Action: ['dynamodb:GetItem', 'dynamodb:Query'], Resource: { 'Fn::GetAtt': [table, 'Arn'] } }),
+      expect.objectContaining({
+        Action: ['s3:GetObject', 's3:GetObjectVersion'],
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [logicalId(store.reportsBucket), 'Arn'] }, '/studies/*']] },
+      }),
+      expect.objectContaining({ Condition: { StringEquals: { 'kms:ViaService': 's3.eu-west-1.amazonaws.com' } } }),
+    ]));
+    expect(JSON.stringify(policyOf(viewer))).not.toContain('/index/');
+    const worklistStatements = policyOf(worklist);
+    expect(worklistStatements).toEqual(expect.arrayContaining([
+      expect.objectContaining({
+        Action: 'dynamodb:Query',
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${STATUS_INDEX_NAME}`]] },
+      }),
+    ]));
+    expect(JSON.stringify(worklistStatements)).not.toMatch(/s3:|GetItem/);
+    expectNoWildcardActions(template);
+  });
+
   test('passes AwsSolutions, HIPAA and NIST 800-53 R5 checks', () => {
     const { app, stack } = newStack();
     new ResultsStore(stack, 'Store');

@@ -38,10 +38,11 @@ export function grantObjectPrefix(
   prefix: string,
   actions: string[],
   why: string,
-): void {
+): iam.Grant {
   const resource = `${bucketArn}/${prefix}*`;
-  iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [resource] });
+  const grant = iam.Grant.addToPrincipal({ grantee, actions, resourceArns: [resource] });
   acknowledgeWildcardResource(grantee, resource, `Object-level access limited to the "${prefix}" key prefix: ${why}`);
+  return grant;
 }
 
 /** Acknowledges IAM5 for one exact wildcard resource on the grantee's principal. */

@@ -125,23 +125,40 @@ export class ResultsStore extends Construct {
   }
 
   /** s3:GetObject on the derived images under `studies/`. */
-  public grantReadDerivedImages(grantee: iam.IGrantable): void {
-    this.grantObjects(grantee, this.derivedImagesBucket, ['s3:GetObject'], KeyUse.DECRYPT, 'reads de-identified derived images of studies.');
+  public grantReadDerivedImages(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, this.derivedImagesBucket, ['s3:GetObject'], KeyUse.DECRYPT, 'reads de-identified derived images of studies.');
   }
 
   /** s3:PutObject of derived images under `studies/`. */
-  public grantWriteDerivedImages(grantee: iam.IGrantable): void {
-    this.grantObjects(grantee, this.derivedImagesBucket, ['s3:PutObject'], KeyUse.ENCRYPT_DECRYPT, 'writes de-identified derived images of studies.');
+  public grantWriteDerivedImages(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, this.derivedImagesBucket, ['s3:PutObject'], KeyUse.ENCRYPT_DECRYPT,
+      'writes de-identified derived images of studies.');
   }
 
-  /** s3:GetObject on reports under `studies/`. */
-  public grantReadReports(grantee: iam.IGrantable): void {
-    this.grantObjects(grantee, this.reportsBucket, ['s3:GetObject'], KeyUse.DECRYPT, 'reads FHIR and HTML reports of studies.');
+  /** s3:GetObject and s3:GetObjectVersion (earlier revisions are kept) on reports under `studies/`. */
+  public grantReadReports(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, this.reportsBucket, ['s3:GetObject', 's3:GetObjectVersion'], KeyUse.DECRYPT,
+      'reads FHIR, HTML and DICOM SR reports of studies.');
   }
 
   /** s3:PutObject of reports under `studies/`. */
-  public grantWriteReports(grantee: iam.IGrantable): void {
-    this.grantObjects(grantee, this.reportsBucket, ['s3:PutObject'], KeyUse.ENCRYPT_DECRYPT, 'writes FHIR and HTML reports of studies.');
+  public grantWriteReports(grantee: iam.IGrantable): iam.Grant {
+    return this.grantObjects(grantee, this.reportsBucket, ['s3:PutObject'], KeyUse.ENCRYPT_DECRYPT, 'writes FHIR, HTML and DICOM SR reports of studies.');
+  }
+
+  /**
+   * Reports of a study: Query/GetItem on the table (the REPORT items of the study's partition) and reads of the report objects.
+   *
+   * No access to the status index: a grantee that knows a study key reads its reports, it cannot list studies.
+   */
+  public grantReadStudyReports(grantee: iam.IGrantable): iam.Grant {
+    return this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:Query'], KeyUse.DECRYPT, false).combine(this.grantReadReports(grantee));
+  }
+
+  /** Studies awaiting review: Query on the status index only (IN_REVIEW items carry their priority and overdue flag). */
+  public grantQueryReviewWorklist(grantee: iam.IGrantable): iam.Grant {
+    grantKeyViaService(grantee, this.table.encryptionKey, 'dynamodb', KeyUse.DECRYPT);
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${STATUS_INDEX_NAME}`] });
   }
 
   private grantTable(grantee: iam.IGrantable, actions: string[], use: KeyUse, includeIndex: boolean): iam.Grant {
@@ -151,8 +168,8 @@ export class ResultsStore extends Construct {
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
   }
 
-  private grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, actions: string[], use: KeyUse, why: string): void {
-    grantObjectPrefix(grantee, bucket.bucketArn, STUDIES_PREFIX, actions, `the grantee ${why}`);
+  private grantObjects(grantee: iam.IGrantable, bucket: s3.IBucket, actions: string[], use: KeyUse, why: string): iam.Grant {
     grantKeyViaService(grantee, bucket.encryptionKey, 's3', use);
+    return grantObjectPrefix(grantee, bucket.bucketArn, STUDIES_PREFIX, actions, `the grantee ${why}`);
   }
 }

@@ -20,6 +20,11 @@ const ERROR_CODE = /^[A-Z][A-Z0-9_]{0,63}$/;
 /** Code systems are absolute http(s) URLs or URNs (SNOMED CT, RadLex, LOINC, urn:oid:...): never javascript: or data:. */
 const CODE_SYSTEM = /^(https?:\/\/[A-Za-z0-9.-]+(:[0-9]+)?(\/[A-Za-z0-9._~%!$&'()*+,;=:@/-]*)?|urn:[A-Za-z0-9][A-Za-z0-9-]{0,31}:[A-Za-z0-9()+,.:=@;$_!*'%/?#-]+)$/;
 
+/** Whether a code system is an absolute http(s) URL or a URN (what FHIR Coding.system and the reports accept). */
+export function isSafeCodeSystem(system: string): boolean {
+  return CODE_SYSTEM.test(system);
+}
+
 export type ResultValidation =
   | { readonly valid: true; readonly result: AnalyzerResult }
   | { readonly valid: false; readonly problem: string };

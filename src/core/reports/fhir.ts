@@ -4,6 +4,7 @@
  */
 import { PSEUDONYM_IDENTIFIER_SYSTEM, ReportInput } from './types';
 import { AnalyzerFinding, AnalyzerResult } from '../../shared/analyzer-result';
+import { isSafeCodeSystem } from '../analysis/result-validation';
 
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 export type FhirResource = { [key: string]: Json };
@@ -18,8 +19,10 @@ function fhirId(text: string): string {
   return text.replace(/[^A-Za-z0-9.-]/g, '-').slice(0, 64);
 }
 
-function findingConcept(finding: AnalyzerFinding): FhirResource {
-  if (finding.code !== undefined && finding.codeSystem !== undefined) {
+/** The finding as a CodeableConcept: coded when the analyzer supplied a code and its system. */
+export function findingConcept(finding: AnalyzerFinding): FhirResource {
+  // Validation already refused other systems; checked again so a javascript: URL can never be written as a Coding.
+  if (finding.code !== undefined && finding.codeSystem !== undefined && isSafeCodeSystem(finding.codeSystem)) {
     return { coding: [{ system: finding.codeSystem, code: finding.code, display: finding.label }], text: finding.label };
   }
   return { text: finding.label };

@@ -16,6 +16,8 @@ export interface ReportInput {
   /** ISO-8601 time the report is issued. */
   readonly issuedAt: string;
   readonly reviewDecision?: ReviewDecision;
+  /** Pseudonymous id of the clinician who took the decision. */
+  readonly reviewer?: string;
 }
 
 /** System URI of the pseudonymous study identifier used as the report subject. */

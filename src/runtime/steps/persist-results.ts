@@ -9,7 +9,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { loadAnalyzerResults, loadTriage } from './stored-results';
 import { assertWorkflowInput, InvalidStepInputError, StudyStateError } from './workflow-input';
 import { applyAmendments, TriagedFinding } from '../../core/findings';
-import { buildDiagnosticReport, buildHtmlReport, ReportInput, ReportStatus } from '../../core/reports';
+import { buildDiagnosticReport, buildFhirBundle, buildHtmlReport, ReportInput, ReportStatus } from '../../core/reports';
 import { AnalyzerResult, AnalyzerStatus } from '../../shared/analyzer-result';
 import { FindingAction } from '../../shared/finding-rules';
 import { StudyStatus, studyPrefix } from '../../shared/records';
@@ -36,8 +36,18 @@ export interface PersistOptions {
 }
 
 export function reportKeys(studyKey: string, version: number, revision = 1): { fhirKey: string; htmlKey: string } {
-  const prefix = `${studyPrefix(studyKey)}reports/v${version}/r${revision}/`;
+  const prefix = reportPrefix(studyKey, version, revision);
   return { fhirKey: `${prefix}diagnostic-report.json`, htmlKey: `${prefix}report.html` };
+}
+
+/** Every revision has its own prefix, so earlier versions and revisions are never overwritten. */
+function reportPrefix(studyKey: string, version: number, revision: number): string {
+  return `${studyPrefix(studyKey)}reports/v${version}/r${revision}/`;
+}
+
+/** The FHIR R4 Bundle (report, observations, devices, provenance) beside the DiagnosticReport. */
+export function bundleKey(studyKey: string, version: number, revision = 1): string {
+  return `${reportPrefix(studyKey, version, revision)}fhir-bundle.json`;
 }
 
 /** The analyzers' results as the report shows them: suppressed findings out, a reviewer's amendments in. */
@@ -105,12 +115,15 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
     status,
     issuedAt: now,
     reviewDecision: decision,
+    reviewer: decision === undefined || timedOut ? undefined : state.review?.reviewer,
   };
   const keys = reportKeys(studyKey, version, revision);
+  const fhirBundleKey = bundleKey(studyKey, version, revision);
 
   await putAnalysisResults(deps.table, studyKey, version, state.results, now);
   await putObjects(deps.s3, deps.reportsBucket, [
     { key: keys.fhirKey, body: JSON.stringify(buildDiagnosticReport(reportInput), null, 2), contentType: 'application/fhir+json' },
+    { key: fhirBundleKey, body: JSON.stringify(buildFhirBundle(reportInput), null, 2), contentType: 'application/fhir+json' },
     { key: keys.htmlKey, body: buildHtmlReport(reportInput), contentType: 'text/html; charset=utf-8' },
   ]);
   await putReportRecord(deps.table, {
@@ -118,6 +131,7 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
     version,
     revision,
     ...keys,
+    bundleKey: fhirBundleKey,
     reportStatus: status,
     findingCount: reportInput.results.reduce((n, r) => n + r.findings.length, 0),
     reviewRequired: aggregate.reviewRequired,

@@ -53,6 +53,8 @@ export interface ReportRecord {
   readonly reportStatus: string;
   readonly fhirKey: string;
   readonly htmlKey: string;
+  /** The FHIR R4 Bundle of the revision (absent on reports written before bundles existed). */
+  readonly bundleKey?: string;
   readonly findingCount: number;
   readonly reviewRequired: boolean;
   readonly reviewDecision?: string;

@@ -1,4 +1,4 @@
-import { buildDiagnosticReport, buildHtmlReport, CONFIDENCE_EXTENSION_URL, escapeHtml, PSEUDONYM_IDENTIFIER_SYSTEM, ReportInput } from '../../../src/core/reports';
+import { AI_DISCLAIMER, buildDiagnosticReport, buildHtmlReport, CONFIDENCE_EXTENSION_URL, REPORT_CSP, escapeHtml, PSEUDONYM_IDENTIFIER_SYSTEM, ReportInput } from '../../../src/core/reports';
 import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
 import { summaryOf } from '../../support/summaries';
 
@@ -17,7 +17,7 @@ const input: ReportInput = {
     status: AnalyzerStatus.SUCCEEDED,
     durationMs: 12,
     findings: [
-      { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:iq', confidence: 0.93, imageRef: 'ser/ins' },
+      { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:cdk-mip:image-quality', confidence: 0.93, imageRef: 'ser/ins' },
       { label: '<script>alert("x")</script> & more', confidence: 0.81, imageRef: 'ser/ins2' },
     ],
   }],
@@ -42,7 +42,7 @@ describe('FHIR DiagnosticReport', () => {
     expect(coded.resourceType).toBe('Observation');
     expect(coded.status).toBe('final');
     expect(coded.valueCodeableConcept).toEqual({
-      coding: [{ system: 'urn:iq', code: 'IQ-UNDEREXPOSED', display: 'Underexposed image' }],
+      coding: [{ system: 'urn:cdk-mip:image-quality', code: 'IQ-UNDEREXPOSED', display: 'Underexposed image' }],
       text: 'Underexposed image',
     });
     expect(coded.extension).toEqual([{ url: CONFIDENCE_EXTENSION_URL, valueDecimal: 0.93 }]);
@@ -86,5 +86,26 @@ describe('HTML report', () => {
 
   test('escapeHtml covers the five special characters', () => {
     expect(escapeHtml('&<>"\'')).toBe('&amp;&lt;&gt;&quot;&#39;');
+  });
+
+  test('carries a restrictive CSP, the AI disclaimer, priority and review status', () => {
+    const html = buildHtmlReport({ ...input, reviewDecision: 'APPROVED', reviewer: 'rev-1' }, { modality: 'CR', imageCount: 3 });
+    expect(html).toContain(`<meta http-equiv="Content-Security-Policy" content="${REPORT_CSP}">`);
+    expect(REPORT_CSP).toMatch(/default-src 'none'/);
+    expect(html).toContain(AI_DISCLAIMER);
+    expect(html).toContain('Approved by a clinician');
+    expect(html).toContain('<dd>rev-1</dd>');
+    expect(html).toContain('<dd>CR</dd>');
+    expect(html).not.toMatch(/https?:\/\//);
+  });
+
+  test('a confidence that is not a number (never past validation) does not crash the report', () => {
+    const bad = { ...input.results[0], findings: [{ ...input.results[0].findings[0], confidence: '0.9' as unknown as number }] };
+    expect(buildHtmlReport({ ...input, results: [bad] })).toContain('<td>unknown</td>');
+  });
+
+  test('refuses a preview that is not PNG or JPEG', () => {
+    const preview = { imageRef: 'ser/ins', mimeType: 'text/html', bytes: new Uint8Array([1]), description: 'x' };
+    expect(() => buildHtmlReport(input, { previews: [preview] })).toThrow(/PNG or JPEG/);
   });
 });

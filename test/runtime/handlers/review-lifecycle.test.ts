@@ -160,6 +160,15 @@ test('an amended decision changes the findings of the final report; the report a
   const again = await persistResults(deps, { ...state, review: { decision: 'APPROVED', reviewer: 'dr-5' } }, { revision: 2 });
   expect(again.fhirKey).toBe(`studies/${state.studyKey}/reports/v1/r2/diagnostic-report.json`);
   expect(JSON.parse(await html(again.fhirKey)).status).toBe('amended');
+  // The FHIR bundles follow the same lifecycle, each revision kept: final (with the amending clinician), then amended.
+  const bundleOf = async (key: string) => JSON.parse(await html(key.replace('diagnostic-report.json', 'fhir-bundle.json')));
+  const [first, second] = [await bundleOf(persisted.fhirKey), await bundleOf(again.fhirKey)];
+  const resource = (bundle: any, type: string) => bundle.entry.find((e: any) => e.resource.resourceType === type).resource;
+  expect(resource(first, 'DiagnosticReport').status).toBe('final');
+  expect(resource(first, 'Provenance').agent.at(-1).who.identifier.value).toBe('dr-4');
+  expect(resource(second, 'DiagnosticReport').status).toBe('amended');
+  expect(resource(second, 'Provenance').activity.coding[0].code).toBe('UPDATE');
+  expect(resource(second, 'Provenance').agent.at(-1).who.identifier.value).toBe('dr-5');
 });
 
 test('a review request for a version a late instance superseded ends that run quietly (StudySuperseded), storing nothing announced', async () => {

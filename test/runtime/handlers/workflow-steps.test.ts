@@ -13,6 +13,7 @@ import { ANALYZER_CONTRACT_VERSION, AnalyzerResult, AnalyzerStatus, StudyContext
 import { FindingRule } from '../../../src/shared/finding-rules';
 import { instanceSk, manifestKey, StudyStatus, StudyStatusValue, studyPk } from '../../../src/shared/records';
 import { AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
+import { fhirSchemaErrors } from '../../support/fhir-schema';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
 import { testStudyKey } from '../../support/study-keys';
 import { summaryOf } from '../../support/summaries';
@@ -249,6 +250,12 @@ describe('persist-results', () => {
     expect(fhir.contained).toHaveLength(1);
     const html = await readReport(persisted.htmlKey);
     expect(html).toContain('Low contrast image');
+    // The FHIR R4 Bundle sits beside them, is indexed on the REPORT item and is valid R4.
+    const bundleKey = `${prefix}fhir-bundle.json`;
+    expect(items.find((i) => i.SK === 'REPORT#0001#01')).toMatchObject({ bundleKey });
+    const bundle = JSON.parse(await readReport(bundleKey));
+    expect(bundle.entry.map((e: any) => e.resource.resourceType)).toEqual(['DiagnosticReport', 'Observation', 'Device', 'Provenance']);
+    expect(fhirSchemaErrors(bundle)).toEqual([]);
 
     // A retry of the step is harmless.
     await expect(persist()(input)).resolves.toEqual(persisted);
@@ -285,10 +292,13 @@ describe('persist-results', () => {
   });
 
   test('an APPROVED review releases a final report', async () => {
-    const input = await state(StudyStatus.IN_REVIEW, [0.5], { decision: 'APPROVED' });
+    const input = await state(StudyStatus.IN_REVIEW, [0.5], { decision: 'APPROVED', reviewer: 'dr-pseudonym-2' });
     const persisted = await persist()(input);
     const fhir = JSON.parse(await readReport(persisted.fhirKey));
     expect(fhir.status).toBe('final');
+    const bundle = JSON.parse(await readReport(persisted.fhirKey.replace('diagnostic-report.json', 'fhir-bundle.json')));
+    const provenance = bundle.entry.find((e: any) => e.resource.resourceType === 'Provenance').resource;
+    expect(provenance.agent.at(-1)).toMatchObject({ type: { coding: [{ code: 'attester' }] }, who: { identifier: { value: 'dr-pseudonym-2' } } });
   });
 
   test('refuses to complete a study that is not being analysed', async () => {
