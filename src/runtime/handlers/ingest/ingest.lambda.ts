@@ -12,30 +12,38 @@ import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, errorName } from '../../lambda/logger';
+import { createPipelineMetrics, PipelineMetrics } from '../../lambda/metrics';
 import { secretsManagerKeyLoader } from '../../lambda/pseudonym-key';
 import { ingestObject, IngestDeps } from '../../steps/ingest-object';
+import { recordIngestOutcome } from '../../steps/ingest-metrics';
 import { parseObjectCreated } from '../../steps/s3-event';
 
 /** Default size limit when MAX_OBJECT_BYTES is unset (512 MiB). */
 const DEFAULT_MAX_OBJECT_BYTES = 512 * 2 ** 20;
 
-export function handleIngestBatch(deps: IngestDeps) {
+export function handleIngestBatch(deps: IngestDeps, metrics: PipelineMetrics = createPipelineMetrics('ingest')) {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     try {
       const result = await ingestObject(deps, parseObjectCreated(record.body));
       deps.log.info('Object processed', { status: result.outcome, ...result });
+      recordIngestOutcome(metrics, result);
     } catch (error) {
       deps.log.error('Object processing failed; the message will be redelivered', { errorName: errorName(error) });
       throw error;
     }
   };
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      context,
-      // One object at a time keeps memory bounded by one image; batch size sets throughput.
-      processInParallel: false,
-      throwOnFullBatchFailure: false,
-    });
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        context,
+        // One object at a time keeps memory bounded by one image; batch size sets throughput.
+        processInParallel: false,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.flush();
+    }
+  };
 }
 
 const wired = lazy(() => {

@@ -1,0 +1,12 @@
+/** Turns one ingest outcome into its metric: accepted images, or rejected images by reason code. */
+import { MetricDimension, MetricName } from '../../shared/metrics';
+import type { PipelineMetrics } from '../lambda/metrics';
+import type { IngestOutcome } from './ingest-object';
+
+export function recordIngestOutcome(metrics: PipelineMetrics, outcome: IngestOutcome): void {
+  if (outcome.outcome === 'ACCEPTED') {
+    metrics.record(MetricName.IMAGES_INGESTED, 1);
+  } else if (outcome.outcome === 'REJECTED') {
+    metrics.record(MetricName.IMAGES_REJECTED, 1, { name: MetricDimension.REASON, value: outcome.reasonCode });
+  }
+}
