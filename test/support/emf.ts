@@ -2,6 +2,7 @@
  * Captures CloudWatch embedded metric format lines written to stdout, for
  * handler tests and the e2e run to assert which metrics were emitted.
  */
+import { captureOutput } from './capture';
 
 /** One metric value read back from an EMF line. */
 export interface EmittedMetric {
@@ -43,21 +44,19 @@ export function parseEmfLine(line: string): EmittedMetric[] {
   return out;
 }
 
-/** Runs `fn` with stdout intercepted and returns what it resolved to and the EMF metrics written meanwhile. */
-export async function captureEmf<T>(fn: () => Promise<T> | T): Promise<{ result: T; metrics: EmittedMetric[]; lines: string[] }> {
-  const original = process.stdout.write.bind(process.stdout);
-  const chunks: string[] = [];
-  process.stdout.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
-    chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
-    const callback = rest.find((arg) => typeof arg === 'function') as (() => void) | undefined;
-    callback?.();
-    return true;
-  }) as typeof process.stdout.write;
+/** Every EMF metric in captured output (for example `captureOutput().text()`). */
+export function emfMetrics(text: string): EmittedMetric[] {
+  return text.split('\n').filter((line) => line.trim() !== '').flatMap(parseEmfLine);
+}
+
+/** Runs `fn` with stdout/stderr captured and returns what it resolved to, the raw text and the EMF metrics written meanwhile. */
+export async function captureEmf<T>(fn: () => Promise<T> | T): Promise<{ result: T; metrics: EmittedMetric[]; text: string }> {
+  const output = captureOutput();
   try {
     const result = await fn();
-    const lines = chunks.join('').split('\n').filter((line) => line.trim() !== '');
-    return { result, metrics: lines.flatMap(parseEmfLine), lines };
+    const text = output.text();
+    return { result, metrics: emfMetrics(text), text };
   } finally {
-    process.stdout.write = original;
+    output.restore();
   }
 }
