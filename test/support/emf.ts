@@ -13,6 +13,13 @@ export interface EmittedMetric {
   readonly dimensions: Record<string, string>;
 }
 
+/** One metric directive of an EMF document's _aws.CloudWatchMetrics. */
+interface EmfDirective {
+  Namespace: string;
+  Dimensions: string[][];
+  Metrics: Array<{ Name: string; Unit?: string }>;
+}
+
 /** Parses the metrics out of one stdout line; lines that are not EMF give none. */
 export function parseEmfLine(line: string): EmittedMetric[] {
   let doc: Record<string, unknown>;
@@ -21,7 +28,7 @@ export function parseEmfLine(line: string): EmittedMetric[] {
   } catch {
     return [];
   }
-  const aws = doc._aws as { CloudWatchMetrics?: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string; Unit?: string }> }> } | undefined;
+  const aws = doc._aws as { CloudWatchMetrics?: EmfDirective[] } | undefined;
   if (aws?.CloudWatchMetrics === undefined) {
     return [];
   }

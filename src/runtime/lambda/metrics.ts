@@ -27,7 +27,7 @@ export interface PipelineMetrics {
   flush(): void;
 }
 
-const UNITS: Record<'Count' | 'Milliseconds', MetricUnit> = {
+const UNITS: Record<'Count' | 'Milliseconds', (typeof MetricUnit)[keyof typeof MetricUnit]> = {
   Count: MetricUnit.Count,
   Milliseconds: MetricUnit.Milliseconds,
 };

@@ -1,7 +1,7 @@
 /** Turns one ingest outcome into its metric: accepted images, or rejected images by reason code. */
+import type { IngestOutcome } from './ingest-object';
 import { MetricDimension, MetricName } from '../../shared/metrics';
 import type { PipelineMetrics } from '../lambda/metrics';
-import type { IngestOutcome } from './ingest-object';
 
 export function recordIngestOutcome(metrics: PipelineMetrics, outcome: IngestOutcome): void {
   if (outcome.outcome === 'ACCEPTED') {

@@ -14,8 +14,8 @@ import { lazy } from '../../lambda/lazy';
 import { createSafeLog, errorName } from '../../lambda/logger';
 import { createPipelineMetrics, PipelineMetrics } from '../../lambda/metrics';
 import { secretsManagerKeyLoader } from '../../lambda/pseudonym-key';
-import { ingestObject, IngestDeps } from '../../steps/ingest-object';
 import { recordIngestOutcome } from '../../steps/ingest-metrics';
+import { ingestObject, IngestDeps } from '../../steps/ingest-object';
 import { parseObjectCreated } from '../../steps/s3-event';
 
 /** Default size limit when MAX_OBJECT_BYTES is unset (512 MiB). */
