@@ -82,6 +82,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-sdk/s3-request-presigner',
     '@aws-lambda-powertools/logger',
     '@aws-lambda-powertools/batch',
+    // Custom metrics as CloudWatch embedded metric format (src/runtime/lambda/metrics.ts).
+    '@aws-lambda-powertools/metrics',
     '@types/aws-lambda',
     'pngjs',
     '@types/pngjs',

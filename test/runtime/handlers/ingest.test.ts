@@ -13,9 +13,11 @@ import { getStudy, listInstances, objectHash } from '../../../src/runtime/storag
 import { BurnedInAnnotationPolicy } from '../../../src/shared/deidentification';
 import { EVENT_SOURCE } from '../../../src/shared/events';
 import { OriginalHandling } from '../../../src/shared/originals';
+import { METRICS_NAMESPACE, MetricName } from '../../../src/shared/metrics';
 import { executionName, rejectedPk } from '../../../src/shared/records';
 import { makeDicom, makeJpeg, makePng, phiValues } from '../../fixtures/images';
 import { captureOutput, OutputCapture } from '../../support/capture';
+import { emfMetrics } from '../../support/emf';
 import { objectCreatedRecord, sqsEvent } from '../../support/events';
 import { ingestDeps, TEST_PSEUDONYM_KEY, TEST_STATE_MACHINE_ARN } from '../../support/ingest-deps';
 import { LocalEngines, startLocalEngines } from '../../support/local-engines';
@@ -92,6 +94,9 @@ describe('ingest handler (dynalite + s3rver)', () => {
 
     const response = await handleIngestBatch(deps())(sqsEvent(...records));
     expect(response.batchItemFailures).toEqual([]);
+    const ingested = emfMetrics(output.text()).filter((m) => m.name === MetricName.IMAGES_INGESTED);
+    expect(ingested).toEqual([expect.objectContaining({ namespace: METRICS_NAMESPACE, unit: 'Count', value: [1, 1, 1] })]);
+    expect(output.text()).not.toContain('ROE');
 
     for (const [bytes, kind] of [[png, 'png'], [jpeg, 'jpeg'], [dicom, 'dicom']] as const) {
       const expected = await prepareObject(bytes, { pseudonymKey: PSEUDONYM_KEY });
@@ -161,6 +166,9 @@ describe('ingest handler (dynalite + s3rver)', () => {
 
     const response = await handleIngestBatch(deps())(sqsEvent(...records));
     expect(response.batchItemFailures).toEqual([]); // rejections are not retried
+    const rejected = emfMetrics(output.text()).filter((m) => m.name === MetricName.IMAGES_REJECTED);
+    expect(rejected.map((m) => m.dimensions.Reason).sort()).toEqual(cases.map((c) => c.reason).sort());
+    expect(emfMetrics(output.text()).some((m) => m.name === MetricName.IMAGES_INGESTED)).toBe(false);
 
     const rejectedEvents = emitted().filter((e) => e.DetailType === 'Object Rejected').map((e) => JSON.parse(e.Detail!));
     expect(new Set(rejectedEvents.map((d) => d.reasonCode)).size).toBe(3);

@@ -14,8 +14,10 @@ import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog, errorName } from '../../lambda/logger';
+import { createPipelineMetrics, PipelineMetrics } from '../../lambda/metrics';
 import { secretsManagerKeyLoader } from '../../lambda/pseudonym-key';
 import { DEFAULT_ACCEPTED_ORIGINALS, originalHandlingFrom } from '../../steps/accepted-original';
+import { recordIngestOutcome } from '../../steps/ingest-metrics';
 import { ingestObject } from '../../steps/ingest-object';
 import { ingestRequested, ReferencedInputDeps } from '../../steps/referenced-input';
 import { parseIngestMessage } from '../../steps/s3-event';
@@ -26,24 +28,30 @@ const DEFAULT_MAX_OBJECT_BYTES = 512 * 2 ** 20;
 /** Objects one `Analysis Requested` prefix may fan out to when MAX_OBJECTS_PER_REQUEST is unset. */
 const DEFAULT_MAX_OBJECTS_PER_REQUEST = 10_000;
 
-export function handleIngestBatch(deps: ReferencedInputDeps) {
+export function handleIngestBatch(deps: ReferencedInputDeps, metrics: PipelineMetrics = createPipelineMetrics('ingest')) {
   const recordHandler = async (record: SQSRecord): Promise<void> => {
     try {
       const message = parseIngestMessage(record.body);
       const result = message.kind === 'UPLOADED' ? await ingestObject(deps, message.object) : await ingestRequested(deps, message);
       deps.log.info('Object processed', { status: result.outcome, ...result });
+      recordIngestOutcome(metrics, result);
     } catch (error) {
       deps.log.error('Object processing failed; the message will be redelivered', { errorName: errorName(error) });
       throw error;
     }
   };
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
-    processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
-      context,
-      // One object at a time keeps memory bounded by one image; batch size sets throughput.
-      processInParallel: false,
-      throwOnFullBatchFailure: false,
-    });
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    try {
+      return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        context,
+        // One object at a time keeps memory bounded by one image; batch size sets throughput.
+        processInParallel: false,
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      metrics.flush();
+    }
+  };
 }
 
 const wired = lazy(() => {

@@ -1,0 +1,63 @@
+/**
+ * Custom metrics as CloudWatch embedded metric format (Powertools Metrics).
+ * Handlers and steps record through `PipelineMetrics`; names, units and the
+ * namespace come from src/shared/metrics so the dashboard and alarms agree.
+ * Dimension values are checked against a code-like pattern so a tag value or
+ * free text (possible PHI) can never become a dimension.
+ */
+import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
+import { METRIC_UNITS, METRICS_NAMESPACE, MetricDimensionValue, MetricNameValue } from '../../shared/metrics';
+
+/** Codes and deployer-chosen analyzer names only: short, no spaces, no carets (DICOM PN), no dates. */
+const SAFE_DIMENSION_VALUE = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
+/** Value used in place of a dimension value that fails the check. */
+export const UNSAFE_DIMENSION_VALUE = 'OTHER';
+
+/** Returns the value when it is safe as a dimension, otherwise a fixed placeholder. */
+export function safeDimensionValue(value: string): string {
+  return SAFE_DIMENSION_VALUE.test(value) ? value : UNSAFE_DIMENSION_VALUE;
+}
+
+/** The small metrics surface handlers and steps depend on (easy to fake in tests). */
+export interface PipelineMetrics {
+  /** Records one value of a metric, optionally under one dimension. */
+  record(name: MetricNameValue, value: number, dimension?: { name: MetricDimensionValue; value: string }): void;
+  /** Writes the stored (undimensioned) metrics; call once at the end of an invocation. */
+  flush(): void;
+}
+
+const UNITS: Record<'Count' | 'Milliseconds', (typeof MetricUnit)[keyof typeof MetricUnit]> = {
+  Count: MetricUnit.Count,
+  Milliseconds: MetricUnit.Milliseconds,
+};
+
+/** Wraps a Powertools Metrics instance; dimensioned values are written at once as their own EMF line. */
+export function createPipelineMetrics(
+  serviceName: string,
+  metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+): PipelineMetrics {
+  let stored = 0;
+  return {
+    record(name, value, dimension) {
+      if (!Number.isFinite(value) || value < 0) {
+        return;
+      }
+      const unit = UNITS[METRIC_UNITS[name]];
+      if (dimension === undefined) {
+        metrics.addMetric(name, unit, value);
+        stored += 1;
+        return;
+      }
+      const single = metrics.singleMetric();
+      single.addDimension(dimension.name, safeDimensionValue(dimension.value));
+      single.addMetric(name, unit, value);
+    },
+    flush() {
+      if (stored > 0) {
+        metrics.publishStoredMetrics();
+        stored = 0;
+      }
+    },
+  };
+}
