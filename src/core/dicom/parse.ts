@@ -228,8 +228,9 @@ function readFrameCount(dataSet: dicomParser.DataSet): number {
   if (!dataSet.elements[Tag.NUMBER_OF_FRAMES]) return 1;
   const value = dataSet.intString(Tag.NUMBER_OF_FRAMES);
   if (value === undefined || Number.isNaN(value)) return 1; // empty (type 2 style): one frame
-  if (!Number.isFinite(value)) reject('INVALID_DICOM', 'DICOM NumberOfFrames is invalid');
-  return Math.max(1, value);
+  // Zero or negative frames would render nothing (or index out of range): not a readable object.
+  if (!Number.isFinite(value) || value < 1) reject('INVALID_DICOM', 'DICOM NumberOfFrames is not a positive integer');
+  return value;
 }
 
 interface ResolvedLimits {

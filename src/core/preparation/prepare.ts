@@ -220,7 +220,8 @@ function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPi
   // One copy at most, shared by the parser and the de-identification.
   const input = hasDicmMagic(bytes) ? bytes : withPart10Preamble(bytes);
   const dicom = parseDicom(input, { maxPixels, maxFrames: options.maxFrames, maxDecompressedBytes: options.maxDecompressedBytes });
-  const deidentified = deidentifyForIngest(input, dicom, options.pseudonymKey, options.deidentification);
+  // The same inflate bound as the parser: the de-identification re-reads the object and must not inflate beyond it.
+  const deidentified = deidentifyForIngest(input, dicom, options.pseudonymKey, options.deidentification, options.maxDecompressedBytes);
   return { ...fromDicom(dicom, options.pseudonymKey, previewRaster), ...deidentified };
 }
 

@@ -126,6 +126,12 @@ describe('parseDicom', () => {
       expect(rejectionOf(makeDicom({ omitPixelData: true })).reasonCode).toBe('MISSING_PIXEL_DATA');
     });
 
+    test.each([0, -3])('NumberOfFrames %d is INVALID_DICOM', (frames) => {
+      const error = rejectionOf(makeDicom({ rows: 2, columns: 2, numberOfFrames: frames }));
+      expect(error.reasonCode).toBe('INVALID_DICOM');
+      expect(error.message).toContain('NumberOfFrames');
+    });
+
     test.each([
       ['StudyInstanceUID', 0x0020000d],
       ['SeriesInstanceUID', 0x0020000e],
