@@ -3,9 +3,12 @@
 PyPI is unreachable here, so jsii-pacmak runs with --code-only; this proves the
 generated source is valid Python and exposes what the README promises.
 """
+import ast
 import pathlib
 import py_compile
 import sys
+
+from readme_python import python_blocks
 
 EXPECTED_CLASSES = [
     "ResultsStore",
@@ -15,7 +18,26 @@ EXPECTED_CLASSES = [
     "MedicalImagingPipeline",
     "Analyzer",
     "IImageAnalyzer",
+    "AnalyzerContract",
 ]
+
+
+def check_readme_python(readme: pathlib.Path, bindings_source: str) -> list:
+    """Problems in the README's Python blocks: syntax, or names the bindings do not define."""
+    defined = {node.name for node in ast.parse(bindings_source).body if isinstance(node, ast.ClassDef)}
+    problems = []
+    for line, source in python_blocks(readme.read_text(encoding="utf-8")):
+        try:
+            tree = ast.parse(source, filename=f"{readme}:{line}")
+            compile(tree, f"{readme}:{line}", "exec")
+        except SyntaxError as error:
+            problems.append(f"{readme} block at line {line}: {error}")
+            continue
+        for node in ast.walk(tree):
+            if isinstance(node, ast.ImportFrom) and node.module == "cdk_medical_imaging_pipeline":
+                problems.extend(f"{readme} block at line {line}: cdk_medical_imaging_pipeline has no {alias.name}"
+                                for alias in node.names if alias.name not in defined)
+    return problems
 
 
 def main(root: str) -> int:
@@ -34,6 +56,12 @@ def main(root: str) -> int:
     if missing:
         print(f"Python bindings lack: {', '.join(missing)}", file=sys.stderr)
         return 1
+    readme = pathlib.Path(__file__).resolve().parent.parent / "README.md"
+    problems = check_readme_python(readme, source)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    print(f"README Python examples OK: {len(python_blocks(readme.read_text(encoding='utf-8')))} blocks compiled, imports found in the bindings")
     print(f"Python bindings OK: {len(files)} files compiled; found {', '.join(EXPECTED_CLASSES)}")
     return 0
 
