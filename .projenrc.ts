@@ -246,8 +246,29 @@ project.addTask('bench:ingest', {
   ],
 });
 
-// PyPI is unreachable, so Python bindings are generated as source (--code-only)
-// and byte-compiled to prove they are valid Python.
+// Names that are reserved words in a target language (Python's `lambda`, `from`, ...)
+// make the bindings awkward, so jsii's warning is not silenced (projen silences it by
+// default) and every warning fails the compile. The one warning silenced: the peer range
+// starts at MIN_CDK_VERSION while the build tests against TEST_CDK_VERSION, on purpose.
+project.compileTask.reset('jsii --fail-on-warnings --silence-warnings=metadata/missing-dev-dependency');
+
+// The README's ```ts examples compile in strict mode (fixture: rosetta/default.ts-fixture),
+// and the ```python block after each is rosetta's translation of it: a stale one shows up
+// as a changed README, which CI refuses like a stale API.md.
+project.gitignore.exclude('.jsii.tabl.json');
+project.addTask('rosetta:readme', {
+  description: "Compile the README's TypeScript examples (jsii-rosetta, strict) and write their Python translations into it",
+  steps: [
+    { exec: 'jsii-rosetta extract --strict' },
+    { exec: 'python3 scripts/readme_python.py sync README.md .jsii.tabl.json' },
+  ],
+});
+project.postCompileTask.spawn(project.tasks.tryFind('rosetta:readme')!);
+
+// PyPI is unreachable, so Python bindings are generated as source (--code-only) and
+// byte-compiled; then the README's Python and the Python example app (examples/python)
+// are byte-compiled and their names checked against those bindings and the jsii
+// assemblies of aws-cdk-lib, constructs and cdk-nag.
 const packagePython = project.tasks.tryFind('package:python');
 packagePython?.reset('jsii-pacmak -v --target python --code-only --outdir dist/python-src');
 packagePython?.exec('python3 scripts/check-python-bindings.py dist/python-src');

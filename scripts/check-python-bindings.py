@@ -3,9 +3,12 @@
 PyPI is unreachable here, so jsii-pacmak runs with --code-only; this proves the
 generated source is valid Python and exposes what the README promises.
 """
+import ast
 import pathlib
 import py_compile
 import sys
+
+from readme_python import python_blocks
 
 EXPECTED_CLASSES = [
     "ResultsStore",
@@ -15,7 +18,35 @@ EXPECTED_CLASSES = [
     "MedicalImagingPipeline",
     "Analyzer",
     "IImageAnalyzer",
+    "AnalyzerContract",
 ]
+
+
+def check_python_source(where: str, source: str, defined: set) -> list:
+    """Problems in one piece of Python: syntax, or names imported from the bindings that they do not define."""
+    try:
+        tree = ast.parse(source, filename=where)
+        compile(tree, where, "exec")
+    except SyntaxError as error:
+        return [f"{where}: {error}"]
+    return [f"{where}: cdk_medical_imaging_pipeline has no {alias.name}"
+            for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module == "cdk_medical_imaging_pipeline"
+            for alias in node.names if alias.name not in defined]
+
+
+def check_consumers(repo: pathlib.Path, bindings_source: str) -> list:
+    """Problems in the README's Python blocks and the Python example app (examples/python)."""
+    defined = {node.name for node in ast.parse(bindings_source).body if isinstance(node, ast.ClassDef)}
+    readme = repo / "README.md"
+    problems = []
+    for line, source in python_blocks(readme.read_text(encoding="utf-8")):
+        problems.extend(check_python_source(f"README.md block at line {line}", source, defined))
+    examples = sorted((repo / "examples" / "python").glob("*.py"))
+    if not examples:
+        problems.append("examples/python holds no Python files")
+    for example in examples:
+        problems.extend(check_python_source(str(example.relative_to(repo)), example.read_text(encoding="utf-8"), defined))
+    return problems
 
 
 def main(root: str) -> int:
@@ -34,6 +65,12 @@ def main(root: str) -> int:
     if missing:
         print(f"Python bindings lack: {', '.join(missing)}", file=sys.stderr)
         return 1
+    repo = pathlib.Path(__file__).resolve().parent.parent
+    problems = check_consumers(repo, source)
+    if problems:
+        print("\n".join(problems), file=sys.stderr)
+        return 1
+    print("README Python blocks and examples/python OK: compiled, their imports found in the bindings")
     print(f"Python bindings OK: {len(files)} files compiled; found {', '.join(EXPECTED_CLASSES)}")
     return 0
 

@@ -11,6 +11,18 @@
  */
 export const ANALYZER_CONTRACT_VERSION = '2.0';
 
+/**
+ * Constants of the analyzer contract, as static members so that every jsii language reaches them.
+ *
+ * (A module-level constant such as `ANALYZER_CONTRACT_VERSION` exists in TypeScript only.)
+ */
+export class AnalyzerContract {
+  /** Version of the analyzer contract that the workflow sends in every invocation and expects in every result. */
+  public static readonly VERSION: string = ANALYZER_CONTRACT_VERSION;
+
+  private constructor() {}
+}
+
 /** Outcome of one analyzer on one study (or on one batch of its images). */
 export enum AnalyzerStatus {
   SUCCEEDED = 'SUCCEEDED',
