@@ -1,0 +1,63 @@
+/**
+ * Conformance items 4 and 5: a data set whose encoding disagrees with the
+ * transfer syntax in its File Meta Information (explicit declared, implicit
+ * found, and the reverse), and a bare data set with no preamble and no meta
+ * (implicit or explicit VR little endian, starting with group 0008). Each is
+ * sniffed as DICOM, read with a warning, and previewed as dcmtk renders it.
+ */
+import { correlation, dcmtkAvailable, renderWithDcmtk } from './dcmtk-reference';
+import { bareDataSet, withMetaOf } from './file-layout';
+import { parseDicom } from '../../../src/core/dicom/parse';
+import { sniffImageKind } from '../../../src/core/imaging/sniff';
+import { renderDicomFrame } from '../../../src/core/preparation/dicom-image';
+import { makeDicom, MakeDicomOptions } from '../../fixtures/images';
+
+const SIZE = 40;
+const IMAGE: MakeDicomOptions = {
+  rows: SIZE,
+  columns: SIZE,
+  bitsStored: 12,
+  pixelFn: (x, y) => Math.round(2048 + 1800 * Math.sin(x / 6) * Math.cos(y / 9) + 5 * y),
+};
+const explicitFile = makeDicom({ ...IMAGE, transferSyntax: 'explicit' });
+const implicitFile = makeDicom({ ...IMAGE, transferSyntax: 'implicit' });
+const conformingPreview = renderDicomFrame(parseDicom(explicitFile)).data;
+
+const cases = [
+  { name: 'explicit VR declared, implicit VR data set', bytes: withMetaOf(explicitFile, implicitFile), warning: 'ENCODING_MISMATCH', dcmtk: ['-td'] },
+  { name: 'implicit VR declared, explicit VR data set', bytes: withMetaOf(implicitFile, explicitFile), warning: 'ENCODING_MISMATCH', dcmtk: ['-td'] },
+  { name: 'bare implicit VR data set', bytes: bareDataSet(implicitFile), warning: 'NO_FILE_META', dcmtk: [] },
+  { name: 'bare explicit VR data set', bytes: bareDataSet(explicitFile), warning: 'NO_FILE_META', dcmtk: [] },
+] as const;
+
+describe.each(cases)('$name', ({ bytes, warning, dcmtk }) => {
+  test('is sniffed as DICOM and read with a warning, not refused', () => {
+    expect(sniffImageKind(bytes)).toBe('dicom');
+    const dicom = parseDicom(bytes);
+    expect(dicom.warnings).toEqual([warning]);
+    expect(dicom).toMatchObject({ rows: SIZE, columns: SIZE, bitsStored: 12, photometricInterpretation: 'MONOCHROME2' });
+    // Same pixels as the conforming file: nothing was read at a wrong offset or as a wrong VR.
+    expect(Array.from(renderDicomFrame(dicom).data)).toEqual(Array.from(conformingPreview));
+  });
+
+  (dcmtkAvailable() ? test : test.skip)('previews as dcmj2pnm renders it', () => {
+    const ours = renderDicomFrame(parseDicom(bytes)).data;
+    const reference = renderWithDcmtk(bytes, [...dcmtk, '+Wm']);
+    expect(reference).toMatchObject({ width: SIZE, height: SIZE, channels: 1 });
+    expect(correlation(ours, reference.data)).toBeGreaterThan(0.97);
+  });
+});
+
+describe('conforming files and non-DICOM bytes', () => {
+  test('a conforming file carries no warning', () => {
+    expect(parseDicom(explicitFile).warnings).toEqual([]);
+    expect(parseDicom(implicitFile).warnings).toEqual([]);
+  });
+
+  test('bytes starting 08 00 whose first element cannot be an element are not DICOM', () => {
+    // Tag (0008,0016), no known VR, a 32-bit length far past the end.
+    const notDicom = Uint8Array.from([0x08, 0x00, 0x16, 0x00, 0x00, 0x00, 0x00, 0x7f, 1, 2, 3, 4]);
+    expect(sniffImageKind(notDicom)).toBe('unknown');
+    expect(() => parseDicom(notDicom)).toThrow(expect.objectContaining({ reasonCode: 'UNSUPPORTED_FORMAT' }));
+  });
+});
