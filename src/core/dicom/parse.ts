@@ -6,14 +6,14 @@
  */
 // dicom-parser is bundled into the Lambda asset at build time, never a consumer dependency.
 import * as dicomParser from 'dicom-parser';
+import { conformingPart10, DicomReadWarning } from './conforming-part10';
 import { boundedInflater } from './deflate';
-import { bareDataSetEncoding, ElementEncoding, elementEncodingAt } from './element-encoding';
 import { DicomRejection } from './errors';
 import { encapsulatedFrame } from './fragments';
 import { ModalityLut, readModalityLut, readVoiLut, VoiLut } from './lut-sequence';
 import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
 import { PaletteLut, readPalette } from './palette';
-import { hasDicmMagic, startsWithFileMetaGroup, withPart10Preamble } from './part10';
+import { hasDicmMagic } from './part10';
 import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
 import { RejectionReason } from '../../shared/events';
 import { FrameSamples } from '../codecs/frame';
@@ -58,13 +58,7 @@ export interface DecodedFrame {
   readonly photometric: string;
 }
 
-/**
- * Something about the file that was read despite not conforming:
- * NO_FILE_META (a bare data set, no preamble or File Meta Information),
- * ENCODING_MISMATCH (the meta declares explicit VR and the data set is
- * implicit, or the reverse; read as found).
- */
-export type DicomReadWarning = 'NO_FILE_META' | 'ENCODING_MISMATCH';
+export type { DicomReadWarning } from './conforming-part10';
 
 export interface ParsedDicom {
   /** The transfer syntax the data set was read in (as found, when it disagrees with the meta). */
@@ -172,64 +166,26 @@ function reject(reason: keyof typeof RejectionReason, message: string): never {
  * Frames are not decoded here: see `ParsedDicom.decodeFrame`.
  */
 export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedDicom {
-  const source = locateDataSet(bytes);
+  const { bytes: conforming, warnings } = conformingPart10(bytes);
+  if (!hasDicmMagic(conforming)) reject('UNSUPPORTED_FORMAT', 'Not a DICOM Part 10 object');
+  const transferSyntaxUid = readTransferSyntax(conforming);
   const maxDecompressedBytes = limits.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   let dataSet: dicomParser.DataSet;
   try {
-    dataSet = dicomParser.parseDicom(source.input, {
-      inflater: boundedInflater(maxDecompressedBytes),
-      // A bare data set: dicom-parser reads it from offset 0 in this syntax.
-      ...(source.bare ? { TransferSyntaxUID: source.transferSyntaxUid } : {}),
-    });
+    dataSet = dicomParser.parseDicom(conforming, { inflater: boundedInflater(maxDecompressedBytes) });
   } catch (e) {
     if (e instanceof DicomRejection) throw e;
     // dicom-parser throws strings or objects; their text is never passed on.
     return reject('TRUNCATED_DICOM', 'DICOM data set could not be read to its end');
   }
-  return readImage(dataSet, source.transferSyntaxUid, source.warnings, {
+  return readImage(dataSet, transferSyntaxUid, warnings, {
     maxPixels: limits.maxPixels ?? DEFAULT_MAX_DICOM_PIXELS,
     maxFrames: limits.maxFrames ?? DEFAULT_MAX_FRAMES,
     maxDecompressedBytes,
   });
 }
 
-interface DataSetSource {
-  readonly input: Uint8Array;
-  readonly transferSyntaxUid: SupportedTransferSyntax;
-  /** `input` is the data set alone (no preamble or meta), read in `transferSyntaxUid`. */
-  readonly bare: boolean;
-  readonly warnings: readonly DicomReadWarning[];
-}
-
-const SYNTAX_FOR_ENCODING: Record<ElementEncoding, SupportedTransferSyntax> = {
-  explicit: TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN,
-  implicit: TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN,
-};
-
-/**
- * Where the data set is and how it is encoded. A Part 10 file (with or without
- * preamble) is read in its declared syntax, unless that is explicit or implicit
- * VR little endian and the first data set element says the other: then it is
- * read as found, as dcmtk does when told to detect (-td). A bare data set is
- * read as sniffed.
- */
-function locateDataSet(bytes: Uint8Array): DataSetSource {
-  if (!hasDicmMagic(bytes) && !startsWithFileMetaGroup(bytes)) {
-    const found = bareDataSetEncoding(bytes);
-    if (!found) return reject('UNSUPPORTED_FORMAT', 'Not a DICOM Part 10 object');
-    return { input: bytes, transferSyntaxUid: SYNTAX_FOR_ENCODING[found], bare: true, warnings: ['NO_FILE_META'] };
-  }
-  const input = hasDicmMagic(bytes) ? bytes : withPart10Preamble(bytes);
-  const { uid, dataSetOffset } = readTransferSyntax(input);
-  const declared = uid === TransferSyntax.EXPLICIT_VR_LITTLE_ENDIAN ? 'explicit' : uid === TransferSyntax.IMPLICIT_VR_LITTLE_ENDIAN ? 'implicit' : undefined;
-  const found = elementEncodingAt(input, dataSetOffset);
-  if (declared && found && found !== declared) {
-    return { input: input.subarray(dataSetOffset), transferSyntaxUid: SYNTAX_FOR_ENCODING[found], bare: true, warnings: ['ENCODING_MISMATCH'] };
-  }
-  return { input, transferSyntaxUid: uid, bare: false, warnings: [] };
-}
-
-function readTransferSyntax(input: Uint8Array): { uid: SupportedTransferSyntax; dataSetOffset: number } {
+function readTransferSyntax(input: Uint8Array): SupportedTransferSyntax {
   let meta: dicomParser.DataSet;
   let uid: string | undefined;
   try {
@@ -245,8 +201,7 @@ function readTransferSyntax(input: Uint8Array): { uid: SupportedTransferSyntax; 
   if (!isSupportedTransferSyntax(uid)) {
     return reject('UNSUPPORTED_TRANSFER_SYNTAX', 'DICOM transfer syntax is not supported');
   }
-  // dicom-parser records where the meta group ended (not in its typings).
-  return { uid, dataSetOffset: (meta as dicomParser.DataSet & { position: number }).position };
+  return uid;
 }
 
 function requiredUid(dataSet: dicomParser.DataSet, tag: string, name: string): string {

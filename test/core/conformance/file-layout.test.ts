@@ -5,18 +5,22 @@
  * (implicit or explicit VR little endian, starting with group 0008). Each is
  * sniffed as DICOM, read with a warning, and previewed as dcmtk renders it.
  */
+import * as dicomParser from 'dicom-parser';
 import { correlation, dcmtkAvailable, renderWithDcmtk } from './dcmtk-reference';
 import { bareDataSet, withMetaOf } from './file-layout';
+import { conformingPart10 } from '../../../src/core/dicom/conforming-part10';
 import { parseDicom } from '../../../src/core/dicom/parse';
 import { sniffImageKind } from '../../../src/core/imaging/sniff';
 import { renderDicomFrame } from '../../../src/core/preparation/dicom-image';
-import { makeDicom, MakeDicomOptions } from '../../fixtures/images';
+import { prepareObject } from '../../../src/core/preparation/prepare';
+import { makeDicom, MakeDicomOptions, phiValues } from '../../fixtures/images';
 
 const SIZE = 40;
 const IMAGE: MakeDicomOptions = {
   rows: SIZE,
   columns: SIZE,
   bitsStored: 12,
+  burnedInAnnotation: 'NO',
   pixelFn: (x, y) => Math.round(2048 + 1800 * Math.sin(x / 6) * Math.cos(y / 9) + 5 * y),
 };
 const explicitFile = makeDicom({ ...IMAGE, transferSyntax: 'explicit' });
@@ -40,6 +44,17 @@ describe.each(cases)('$name', ({ bytes, warning, dcmtk }) => {
     expect(Array.from(renderDicomFrame(dicom).data)).toEqual(Array.from(conformingPreview));
   });
 
+  test('is prepared end to end: same preview as the conforming file, a conforming de-identified file without PHI', async () => {
+    const key = { pseudonymKey: Buffer.alloc(32, 0x5a) };
+    const [result, conforming] = await Promise.all([prepareObject(bytes, key), prepareObject(explicitFile, key)]);
+    expect(result.previewPng.equals(conforming.previewPng)).toBe(true);
+    const deidentified = result.deidentifiedDicom!;
+    expect(parseDicom(deidentified).warnings).toEqual([]);
+    const text = deidentified.toString('latin1');
+    for (const value of phiValues()) expect(text).not.toContain(value);
+    if (dcmtkAvailable()) expect(renderWithDcmtk(deidentified, ['+Wm'])).toMatchObject({ width: SIZE, height: SIZE });
+  });
+
   (dcmtkAvailable() ? test : test.skip)('previews as dcmj2pnm renders it', () => {
     const ours = renderDicomFrame(parseDicom(bytes)).data;
     const reference = renderWithDcmtk(bytes, [...dcmtk, '+Wm']);
@@ -49,7 +64,18 @@ describe.each(cases)('$name', ({ bytes, warning, dcmtk }) => {
 });
 
 describe('conforming files and non-DICOM bytes', () => {
-  test('a conforming file carries no warning', () => {
+  test('a mismatched meta is rewritten to declare what was found and keeps its other elements', () => {
+    const original = dicomParser.readPart10Header(explicitFile);
+    const rewritten = conformingPart10(withMetaOf(explicitFile, implicitFile));
+    expect(rewritten.warnings).toEqual(['ENCODING_MISMATCH']);
+    const meta = dicomParser.readPart10Header(rewritten.bytes);
+    expect(meta.string('x00020010')).toBe('1.2.840.10008.1.2');
+    expect(meta.string('x00020003')).toBe(original.string('x00020003'));
+    expect(meta.string('x00020002')).toBe(original.string('x00020002'));
+  });
+
+  test('a conforming file carries no warning and is not copied', () => {
+    expect(conformingPart10(explicitFile).bytes).toBe(explicitFile);
     expect(parseDicom(explicitFile).warnings).toEqual([]);
     expect(parseDicom(implicitFile).warnings).toEqual([]);
   });
