@@ -1,6 +1,6 @@
 /**
  * Finding the bytes of one frame in encapsulated Pixel Data (PS3.5 A.4):
- * through the Basic Offset Table when there is one, else one fragment per
+ * through the Basic Offset Table when it has one entry per frame, else one fragment per
  * frame, else by the codestream start markers that begin each frame.
  */
 import * as dicomParser from 'dicom-parser';
@@ -33,8 +33,8 @@ function frameRanges(bytes: Uint8Array, element: dicomParser.Element, numberOfFr
   const fragments = element.fragments ?? [];
   if (numberOfFrames === 1) return [[0, fragments.length]];
   const table = element.basicOffsetTable ?? [];
-  if (table.length > 0) {
-    if (table.length !== numberOfFrames) invalid('DICOM Basic Offset Table does not match the number of frames');
+  // A table with another count than NumberOfFrames is not trusted: frames are found by scanning, as if it were empty.
+  if (table.length === numberOfFrames) {
     const startOf = new Map(fragments.map((f, i) => [f.offset, i]));
     const starts = table.map((offset) => startOf.get(offset));
     if (starts.some((s, i) => s === undefined || (i > 0 && s <= (starts[i - 1] ?? -1)))) {

@@ -6,13 +6,14 @@
  */
 // dicom-parser is bundled into the Lambda asset at build time, never a consumer dependency.
 import * as dicomParser from 'dicom-parser';
+import { conformingPart10, DicomReadWarning } from './conforming-part10';
 import { boundedInflater } from './deflate';
 import { DicomRejection } from './errors';
 import { encapsulatedFrame } from './fragments';
 import { ModalityLut, readModalityLut, readVoiLut, VoiLut } from './lut-sequence';
 import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
 import { PaletteLut, readPalette } from './palette';
-import { hasDicmMagic, startsWithFileMetaGroup, withPart10Preamble } from './part10';
+import { hasDicmMagic } from './part10';
 import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
 import { RejectionReason } from '../../shared/events';
 import { FrameSamples } from '../codecs/frame';
@@ -57,8 +58,13 @@ export interface DecodedFrame {
   readonly photometric: string;
 }
 
+export type { DicomReadWarning } from './conforming-part10';
+
 export interface ParsedDicom {
+  /** The transfer syntax the data set was read in (as found, when it disagrees with the meta). */
   readonly transferSyntaxUid: SupportedTransferSyntax;
+  /** Non-conformances read past (empty for a conforming file). */
+  readonly warnings: readonly DicomReadWarning[];
   readonly studyInstanceUid: string;
   readonly seriesInstanceUid: string;
   readonly sopInstanceUid: string;
@@ -160,23 +166,19 @@ function reject(reason: keyof typeof RejectionReason, message: string): never {
  * Frames are not decoded here: see `ParsedDicom.decodeFrame`.
  */
 export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedDicom {
-  let input = bytes;
-  if (!hasDicmMagic(bytes)) {
-    if (!startsWithFileMetaGroup(bytes)) reject('UNSUPPORTED_FORMAT', 'Not a DICOM Part 10 object');
-    input = withPart10Preamble(bytes);
-  }
-
-  const transferSyntaxUid = readTransferSyntax(input);
+  const { bytes: conforming, warnings } = conformingPart10(bytes);
+  if (!hasDicmMagic(conforming)) reject('UNSUPPORTED_FORMAT', 'Not a DICOM Part 10 object');
+  const transferSyntaxUid = readTransferSyntax(conforming);
   const maxDecompressedBytes = limits.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES;
   let dataSet: dicomParser.DataSet;
   try {
-    dataSet = dicomParser.parseDicom(input, { inflater: boundedInflater(maxDecompressedBytes) });
+    dataSet = dicomParser.parseDicom(conforming, { inflater: boundedInflater(maxDecompressedBytes) });
   } catch (e) {
     if (e instanceof DicomRejection) throw e;
     // dicom-parser throws strings or objects; their text is never passed on.
     return reject('TRUNCATED_DICOM', 'DICOM data set could not be read to its end');
   }
-  return readImage(dataSet, transferSyntaxUid, {
+  return readImage(dataSet, transferSyntaxUid, warnings, {
     maxPixels: limits.maxPixels ?? DEFAULT_MAX_DICOM_PIXELS,
     maxFrames: limits.maxFrames ?? DEFAULT_MAX_FRAMES,
     maxDecompressedBytes,
@@ -239,7 +241,12 @@ interface ResolvedLimits {
   readonly maxDecompressedBytes: number;
 }
 
-function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTransferSyntax, limits: ResolvedLimits): ParsedDicom {
+function readImage(
+  dataSet: dicomParser.DataSet,
+  transferSyntaxUid: SupportedTransferSyntax,
+  warnings: readonly DicomReadWarning[],
+  limits: ResolvedLimits,
+): ParsedDicom {
   const studyInstanceUid = requiredUid(dataSet, Tag.STUDY_INSTANCE_UID, 'StudyInstanceUID');
   const seriesInstanceUid = requiredUid(dataSet, Tag.SERIES_INSTANCE_UID, 'SeriesInstanceUID');
   const sopInstanceUid = requiredUid(dataSet, Tag.SOP_INSTANCE_UID, 'SOPInstanceUID');
@@ -338,6 +345,7 @@ function readImage(dataSet: dicomParser.DataSet, transferSyntaxUid: SupportedTra
   let frame1: DicomSamples | undefined;
   return {
     transferSyntaxUid,
+    warnings,
     studyInstanceUid,
     seriesInstanceUid,
     sopInstanceUid,

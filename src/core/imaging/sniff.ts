@@ -1,3 +1,4 @@
+import { bareDataSetEncoding } from '../dicom/element-encoding';
 import { looksLikeDicomPart10 } from '../dicom/part10';
 
 export type ImageKind = 'dicom' | 'png' | 'jpeg' | 'empty' | 'unknown';
@@ -15,11 +16,12 @@ function startsWith(bytes: Uint8Array, prefix: readonly number[]): boolean {
 /**
  * What kind of image the bytes hold, decided by magic bytes only (an object's
  * name or Content-Type is not evidence). DICOM is "DICM" at offset 128, or a
- * preamble-less file that starts with a File Meta Information element.
+ * preamble-less file that starts with a File Meta Information element, or a
+ * bare data set (no meta) that starts with a group 0008 element.
  */
 export function sniffImageKind(bytes: Uint8Array): ImageKind {
   if (bytes.length === 0) return 'empty';
-  if (looksLikeDicomPart10(bytes)) return 'dicom';
+  if (looksLikeDicomPart10(bytes) || bareDataSetEncoding(bytes)) return 'dicom';
   if (startsWith(bytes, PNG_SIGNATURE)) return 'png';
   // SOI followed by the first marker's 0xFF.
   if (startsWith(bytes, [0xff, 0xd8, 0xff])) return 'jpeg';

@@ -10,8 +10,8 @@ import { IngestRejection } from './rejection';
 import { RejectionReason } from '../../shared/events';
 import { InputRejection } from '../../shared/rejection';
 import { DeidentificationSettings } from '../deid/settings';
+import { conformingPart10 } from '../dicom/conforming-part10';
 import { parseDicom, ParsedDicom } from '../dicom/parse';
-import { hasDicmMagic, withPart10Preamble } from '../dicom/part10';
 import { AnalysisBuffers, analysisImage } from '../imaging/analysis';
 import { decodeJpeg } from '../imaging/jpeg';
 import { decodePng } from '../imaging/png';
@@ -218,8 +218,8 @@ async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: Pre
 /** Parse, apply the burned-in policy and de-identify (before rendering: a quarantined object is not rendered). */
 function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPixels: number, previewRaster: ScratchBuffer): Decoded {
   // One copy at most, shared by the parser and the de-identification.
-  const input = hasDicmMagic(bytes) ? bytes : withPart10Preamble(bytes);
-  const dicom = parseDicom(input, { maxPixels, maxFrames: options.maxFrames, maxDecompressedBytes: options.maxDecompressedBytes });
+  const { bytes: input, warnings } = conformingPart10(bytes);
+  const dicom = { ...parseDicom(input, { maxPixels, maxFrames: options.maxFrames, maxDecompressedBytes: options.maxDecompressedBytes }), warnings };
   // The same inflate bound as the parser: the de-identification re-reads the object and must not inflate beyond it.
   const deidentified = deidentifyForIngest(input, dicom, options.pseudonymKey, options.deidentification, options.maxDecompressedBytes);
   return { ...fromDicom(dicom, options.pseudonymKey, previewRaster), ...deidentified };
