@@ -12,8 +12,8 @@ import { ReferencedInputDeps } from '../../../src/runtime/steps/referenced-input
 import { getStudy, listInstances, objectHash } from '../../../src/runtime/storage';
 import { BurnedInAnnotationPolicy } from '../../../src/shared/deidentification';
 import { EVENT_SOURCE } from '../../../src/shared/events';
-import { OriginalHandling } from '../../../src/shared/originals';
 import { METRICS_NAMESPACE, MetricName } from '../../../src/shared/metrics';
+import { OriginalHandling } from '../../../src/shared/originals';
 import { executionName, rejectedPk } from '../../../src/shared/records';
 import { makeDicom, makeJpeg, makePng, phiValues } from '../../fixtures/images';
 import { captureOutput, OutputCapture } from '../../support/capture';
