@@ -13,6 +13,7 @@ set -euo pipefail
 TESTS=(
   dcmdump=dcmtk     # reads de-identified DICOM output, encodes JPEG test files
   chromium=chromium # renders the demo pages in the browser test
+  dciodvfy=dicom3tools # checks every DICOM SR written against its IOD
 )
 BENCH=(
   py:pydicom=python3-pydicom # the pydicom + numpy + Pillow baseline
