@@ -50,6 +50,9 @@ const project = new awscdk.AwsCdkConstructLibrary({
     passWithNoTests: false,
     jestConfig: {
       testTimeout: 60_000,
+      // jest's default is one worker less than the cores: on CI's two cores that is one.
+      // The suites are CPU-bound synths and engine round trips, so use every core.
+      maxWorkers: '100%',
       testMatch: ['<rootDir>/test/**/*.test.ts'],
     },
   },
