@@ -236,7 +236,9 @@ project.addTask('test:e2e', {
   env: { JEST_JUNIT_OUTPUT_NAME: 'e2e-junit.xml' },
   steps: [
     { spawn: 'bundle' },
-    { exec: "jest --ci --runInBand --coverage=false --testMatch '<rootDir>/test/e2e/**/*.e2e.ts'" },
+    // Each file runs its own local system (own engines on free ports, own work directory),
+    // so two files can run side by side: the 13,000-image study beside the rest.
+    { exec: "jest --ci --maxWorkers=2 --coverage=false --testMatch '<rootDir>/test/e2e/**/*.e2e.ts'" },
   ],
 });
 project.addTask('bench:ingest', {
