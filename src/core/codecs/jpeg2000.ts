@@ -1,6 +1,6 @@
 /** JPEG 2000 lossless and lossy (1.2.840.10008.1.2.4.90/.91) via OpenJPEG. */
 import { FrameGeometry, FrameSamples } from './frame';
-import { assertJ2kMatches } from './j2k-header';
+import { assertDecodedMatchesData, checkedJ2kCodestream } from './j2k-header';
 import { instantiateCodec } from './wasm';
 import { decodeWithWasm, LoadedCodec } from './wasm-frame';
 
@@ -14,6 +14,8 @@ function load(): LoadedCodec {
 }
 
 export function decodeJpeg2000(encoded: Uint8Array, geometry: FrameGeometry): FrameSamples {
-  assertJ2kMatches(encoded, geometry, 'JPEG 2000');
-  return decodeWithWasm({ codecName: 'JPEG 2000', load, className: 'J2KDecoder' }, encoded, geometry);
+  const codestream = checkedJ2kCodestream(encoded, geometry, 'JPEG 2000');
+  const samples = decodeWithWasm({ codecName: 'JPEG 2000', load, className: 'J2KDecoder' }, codestream, geometry);
+  assertDecodedMatchesData(samples, codestream, 'JPEG 2000');
+  return samples;
 }
