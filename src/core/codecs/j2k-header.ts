@@ -28,13 +28,16 @@ export interface J2kSize {
 export const MAX_J2K_TILES = 4096;
 
 /**
- * Decoded frames this uniform (share of samples equal to the first) come from
- * a codestream of a few hundred bytes when they are real: OpenJPEG codes a flat
- * 2048x2048 frame in 153 bytes. Kilobytes of data decoding to (nearly) one
- * value are a header that claims more image than the data was coded for.
+ * The least data a codec's real frames carry, measured on its encoder: a
+ * frame whose codestream is longer than `flatBytes` (what a flat frame of any
+ * size takes) and holds fewer than `bytesPerMegasample` per million samples
+ * is a header claiming far more image than the data was coded for.
  */
-const UNIFORM_SHARE = 0.98;
-const FLAT_CODESTREAM_BYTES = 1024;
+export interface J2kDataFloor {
+  readonly bytesPerMegasample: number;
+  /** Codestreams this short are exempt (flat frames). */
+  readonly flatBytes: number;
+}
 
 const MIN_TILE_PART_BYTES = 14;
 const SOC = 0xff4f;
@@ -130,11 +133,10 @@ export function tilesPresent(bytes: Uint8Array, tiles: number): number | undefin
 /**
  * Refuses, before the codec allocates for it, a codestream whose size
  * disagrees with the DICOM header, that lacks tiles its grid has or is far
- * shorter than `minBytesPerMegasample` allows (the codec's smallest real
- * frames, flat ones, measured), all CORRUPT_IMAGE, or whose tile grid is over
+ * below the codec's data floor, all CORRUPT_IMAGE, or whose tile grid is over
  * MAX_J2K_TILES (TOO_LARGE). Returns the codestream (unwrapped from a JP2 file).
  */
-export function checkedJ2kCodestream(encoded: Uint8Array, geometry: FrameGeometry, codecName: string, minBytesPerMegasample = 0): Uint8Array {
+export function checkedJ2kCodestream(encoded: Uint8Array, geometry: FrameGeometry, codecName: string, floor: J2kDataFloor): Uint8Array {
   const codestream = j2kCodestream(encoded);
   const size = codestream && readJ2kSize(codestream);
   if (!codestream || !size || size.rows !== geometry.rows || size.columns !== geometry.columns || size.components !== geometry.samplesPerPixel
@@ -145,22 +147,6 @@ export function checkedJ2kCodestream(encoded: Uint8Array, geometry: FrameGeometr
   if (size.tiles > codestream.length / MIN_TILE_PART_BYTES || tilesPresent(codestream, size.tiles) !== size.tiles) corruptFrame(codecName);
   if (size.tiles > MAX_J2K_TILES) throw new CodecRejection(RejectionReason.TOO_LARGE, `${codecName} frame has more tiles than allowed`);
   const samples = size.rows * size.columns * size.components;
-  if (codestream.length < (samples / 1e6) * minBytesPerMegasample) corruptFrame(codecName);
+  if (codestream.length > floor.flatBytes && codestream.length < (samples / 1e6) * floor.bytesPerMegasample) corruptFrame(codecName);
   return codestream;
-}
-
-/**
- * Refuses (CORRUPT_IMAGE) a decoded frame that is (nearly) one value although
- * its codestream carries kilobytes: what a SIZ patched to a far larger image
- * decodes to, instead of an all-black image sent to analysis.
- */
-export function assertDecodedMatchesData(samples: ArrayLike<number>, codestream: Uint8Array, codecName: string): void {
-  if (codestream.length <= FLAT_CODESTREAM_BYTES || samples.length === 0) return;
-  const first = samples[0];
-  const allowed = Math.floor(samples.length * (1 - UNIFORM_SHARE));
-  let different = 0;
-  for (let i = 0; i < samples.length; i++) {
-    if (samples[i] !== first && ++different > allowed) return;
-  }
-  corruptFrame(codecName);
 }

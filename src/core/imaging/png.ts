@@ -30,6 +30,8 @@ export const DEFAULT_MAX_PNG_DECODED_BYTES = 2 ** 30;
 
 /** Samples per pixel of each PNG colour type. */
 const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Inflated bytes past the image tolerated (libpng warns of extra data but reads the image). */
+const EXTRA_DATA_SLACK = 2 ** 16;
 /** Adam7 passes: x start, y start, x step, y step. */
 const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
 
@@ -98,11 +100,11 @@ function imageData(bytes: Uint8Array): Buffer {
 /**
  * pngjs inflates interlaced image data with no output limit (a 23 MB 1x1
  * interlaced PNG inflated to 4 GiB), so such data is inflated here first,
- * bounded by the size the header implies: more is not this image (CORRUPT_IMAGE).
+ * bounded by the size the header implies (and a little slack): more is not this image (CORRUPT_IMAGE).
  */
 function assertInterlacedDataFits(bytes: Uint8Array, header: PngHeader): void {
   try {
-    zlib.inflateSync(imageData(bytes), { maxOutputLength: Math.max(1, expectedInflatedBytes(header, true)) });
+    zlib.inflateSync(imageData(bytes), { maxOutputLength: expectedInflatedBytes(header, true) + EXTRA_DATA_SLACK });
   } catch (e) {
     if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') corrupt('PNG image data is larger than its header allows');
     // A broken stream is left to pngjs, which reports it as corrupt too.
