@@ -1,4 +1,4 @@
-import { Duration, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -8,13 +8,13 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { buildReanalysisDefinition } from './reanalysis-states';
+import { buildReanalysisDefinition, REANALYSIS_MAP_RUNS_PREFIX } from './reanalysis-states';
 import { REANALYSIS_RUNS_PREFIX } from '../../core/reanalysis/layout';
 import { EnvVar } from '../../shared/env';
 import { DetailType } from '../../shared/events';
 import { FunctionInvocation } from '../helpers/function-acknowledgements';
 import { PipelineFunctionOptions } from '../helpers/function-options';
-import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
+import { acknowledgeWildcardResource, grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
 import { createHandlerFunction } from '../helpers/handler-function';
 import { createPhiProtectedLogGroup } from '../helpers/log-group';
 import { allowRuleToSendToQueue } from '../helpers/queue-target';
@@ -22,6 +22,7 @@ import { encryptedStateMachineSettings } from '../helpers/state-machine-role';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
 import { AnalysisWorkflow } from '../workflow/analysis-workflow';
+import { acknowledgeStateMachineRoleBaseline } from '../workflow/execution-role-acknowledgements';
 import { RESULT_WRITER_V2_FLAG } from '../workflow/map-run-io';
 
 /**
@@ -192,7 +193,7 @@ export class StudyReanalysis extends Construct {
     // The map reads the item list and writes its run results through S3; the analysis executions' data is under the workflow's key.
     grantKeyViaService(this.stateMachine, store.reportsBucket.encryptionKey, 's3', KeyUse.ENCRYPT_DECRYPT);
     grantStateMachineData(this.stateMachine, props.workflow.stateMachine, key);
-    this.acknowledgeExecutionRole();
+    this.acknowledgeExecutionRole(props);
 
     // ---- `Analysis Requested` of the study form -> a run for that study.
     const request = this.createRequestStarter(props, key);
@@ -233,8 +234,23 @@ export class StudyReanalysis extends Construct {
   }
 
   /** cdk-nag findings on the execution role that aws-cdk-lib's own grants and the map's prefixes cause. */
-  private acknowledgeExecutionRole(): void {
-    // Filled in from the nag report.
+  private acknowledgeExecutionRole(props: StudyReanalysisProps): void {
+    const role = this.stateMachine.role;
+    const reports = props.resultsStore.reportsBucket;
+    acknowledgeWildcardResource(role, reports.arnForObjects(`${REANALYSIS_RUNS_PREFIX}*`),
+      "The Distributed Map reads a run's item list at a key chosen at run time (reanalysis-runs/<run id>/studies.json) in the reports bucket.");
+    acknowledgeWildcardResource(role, reports.arnForObjects(`${REANALYSIS_MAP_RUNS_PREFIX}*`),
+      `Map runs write their child results under ${REANALYSIS_MAP_RUNS_PREFIX} (object names are chosen by Step Functions per map run).`);
+    const workflow = props.workflow.stateMachine;
+    const executions = Stack.of(this).formatArn({
+      service: 'states',
+      resource: 'execution',
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      resourceName: `${Stack.of(this).splitArn(workflow.stateMachineArn, ArnFormat.COLON_RESOURCE_NAME).resourceName}*`,
+    });
+    acknowledgeWildcardResource(role, executions,
+      "Running an analysis execution to its end (startExecution.sync:2) describes and stops that execution; its name is per study version, so aws-cdk-lib grants the analysis state machine's executions only.");
+    acknowledgeStateMachineRoleBaseline(this.stateMachine);
   }
 }
 
