@@ -40,8 +40,9 @@ describe('re-analysis of past studies', () => {
 
   beforeAll(async () => {
     const started = Date.now();
-    // Every finding released at once: the run is about versions, not the review desk.
-    const example = synthesizeExample(path.join(E2E_DIR, 'reanalysis', 'cdk.out'), { autoReleaseThreshold: '0' });
+    // Every finding released at once (the run is about versions, not the review desk), and the
+    // example's three analyzers that need nothing in the account (no Bedrock or SageMaker stand-ins).
+    const example = synthesizeExample(path.join(E2E_DIR, 'reanalysis', 'cdk.out'), { autoReleaseThreshold: '0', bedrockModelId: '', sageMakerEndpointName: '' });
     const workDir = path.join(E2E_DIR, 'runs', 'reanalysis');
     fs.rmSync(workDir, { recursive: true, force: true });
     system = await LocalSystem.start({ example, workDir, sweepIntervalMs: 500, quietPeriodSeconds: 2 });
