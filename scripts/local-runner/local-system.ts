@@ -313,7 +313,14 @@ export class LocalSystem {
       error.name = 'States.TaskFailed';
       throw error;
     }
-    return { ExecutionArn: executionArn, Status: record.status, Input: JSON.parse(input), Output: record.output, StartDate: record.startedAt, StopDate: record.endedAt };
+    return {
+      ExecutionArn: executionArn,
+      Status: record.status,
+      Input: JSON.parse(input),
+      Output: record.output,
+      StartDate: record.startedAt,
+      StopDate: record.endedAt,
+    };
   }
 
   /** A message that is not an S3 event, sent straight to the ingest queue (a poison message). */

@@ -66,8 +66,13 @@ export function findPipeline(template: CfnTemplate, names: LocalNames): Pipeline
   return { resources, definition };
 }
 
+export interface StateMachineWiring {
+  readonly stateMachineArn: string;
+  readonly definition: StateMachineDefinition;
+}
+
 /** The re-analysis state machine (`StudyReanalysis`), found by its first state; undefined when the template has none. */
-export function findReanalysis(template: CfnTemplate, names: LocalNames): { stateMachineArn: string; definition: StateMachineDefinition } | undefined {
+export function findReanalysis(template: CfnTemplate, names: LocalNames): StateMachineWiring | undefined {
   for (const [id, resource] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
     const definition = JSON.parse(String(names.resolve(resource.Properties?.DefinitionString))) as StateMachineDefinition;
     if (definition.StartAt === 'Select studies') return { stateMachineArn: names.arn(id), definition };

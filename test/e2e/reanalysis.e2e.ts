@@ -14,6 +14,7 @@ import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema, findPhi } from './
 import { dicomSeries, phiStrings, Upload } from '../../scripts/local-runner/dataset';
 import { LocalSystem, sleep, StudyItem } from '../../scripts/local-runner/local-system';
 import { synthesizeExample } from '../../scripts/local-runner/template';
+import { findReanalysis } from '../../scripts/local-runner/template-wiring';
 import { TriagedFinding } from '../../src/core/findings';
 import { runResultKey, runSummaryKey } from '../../src/core/reanalysis';
 import { triageKey } from '../../src/shared/records';
@@ -99,7 +100,12 @@ describe('re-analysis of past studies', () => {
     expect(runStatus).toBe('SUCCEEDED');
     const summary = await json<Record<string, unknown>>(system.resources.reportsBucket, runSummaryKey('new-label-model'));
     expect(summary).toMatchObject({
-      runId: 'new-label-model', analyzers: [RERUN], studyCount: DX_STUDIES, succeeded: DX_STUDIES - 1, failed: 1, unaccounted: 0,
+      runId: 'new-label-model',
+      analyzers: [RERUN],
+      studyCount: DX_STUDIES,
+      succeeded: DX_STUDIES - 1,
+      failed: 1,
+      unaccounted: 0,
       failedByReason: { NOT_FOUND: 1, BUSY: 0, ANALYSIS_FAILED: 0 },
       failures: [{ studyKey: deletedKey, reason: 'NOT_FOUND' }],
     });
@@ -107,15 +113,25 @@ describe('re-analysis of past studies', () => {
       .toEqual({ studyKey: deletedKey, status: 'FAILED', reason: 'NOT_FOUND', errorName: 'StudyNotFound' });
     const completed = system.events.filter((e) => e.event['detail-type'] === 'Reanalysis Completed').map((e) => e.event.detail);
     expect(completed).toEqual([{
-      schemaVersion: '1', runId: 'new-label-model', analyzers: [RERUN], studyCount: DX_STUDIES, succeeded: DX_STUDIES - 1, failed: 1,
-      notFound: 1, busy: 0, analysisFailed: 0, unaccounted: 0, summaryKey: 'reanalysis-runs/new-label-model/summary.json',
+      schemaVersion: '1',
+      runId: 'new-label-model',
+      analyzers: [RERUN],
+      studyCount: DX_STUDIES,
+      succeeded: DX_STUDIES - 1,
+      failed: 1,
+      notFound: 1,
+      busy: 0,
+      analysisFailed: 0,
+      unaccounted: 0,
+      summaryKey: 'reanalysis-runs/new-label-model/summary.json',
     }]);
     // The deleted study keeps its version; the CT study was never selected.
     expect(meta(deletedKey)).toMatchObject({ status: 'COMPLETED', version: 1 });
     expect(meta(ctKey)).toMatchObject({ status: 'COMPLETED', version: 1 });
     // The Distributed Map ran with the template's bound.
-    const map = (system.reanalysis!['options'].definition as { States: Record<string, { MaxConcurrency?: number }> }).States['Re-analyse studies'];
-    expect(map.MaxConcurrency).toBe(10);
+    type Definition = { States: Record<string, { MaxConcurrency?: number }> };
+    const definition = findReanalysis(system.template, system.names)!.definition as unknown as Definition;
+    expect(definition.States['Re-analyse studies'].MaxConcurrency).toBe(10);
   });
 
   test('every other study has version 2: the asked-for analyzer ran again, the others carried over, the report is amended', async () => {
@@ -131,7 +147,8 @@ describe('re-analysis of past studies', () => {
       expect(analysis(key, RERUN, 2)).toMatchObject({ status: 'SUCCEEDED', imageCount: 1 });
       for (const name of CARRIED) {
         const [before, after] = [analysis(key, name, 1), analysis(key, name, 2)];
-        expect(after).toMatchObject({ status: before.status, findingCount: before.findingCount, modelVersion: before.modelVersion, imageCount: before.imageCount });
+        const { status, findingCount, modelVersion, imageCount } = before;
+        expect(after).toMatchObject({ status, findingCount, modelVersion, imageCount });
         expect(String((after.result as { key: string }).key)).toContain('/v0002/');
       }
       const result = await json<Record<string, unknown>>(system.resources.reportsBucket, runResultKey('new-label-model', key));
@@ -155,7 +172,9 @@ describe('re-analysis of past studies', () => {
     expect(changes.added.map((f: { label: string }) => f.label)).toEqual([rerunV2[0].finding.label]);
     expect(changes.removed.map((f: { label: string }) => f.label)).toEqual(['Old model artefact']);
     expect(changes.confidenceMoved).toEqual([expect.objectContaining({
-      analyzerName: RERUN, label: rerunV2[1].finding.label, previousConfidence: editedV1.find((t) => t.finding.label === rerunV2[1].finding.label)!.finding.confidence,
+      analyzerName: RERUN,
+      label: rerunV2[1].finding.label,
+      previousConfidence: editedV1.find((t) => t.finding.label === rerunV2[1].finding.label)!.finding.confidence,
       confidence: rerunV2[1].finding.confidence,
     })]);
     expect(changes.unchangedCount).toBe(editedV1.length - 2);

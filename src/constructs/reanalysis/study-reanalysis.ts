@@ -5,8 +5,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
 import { buildReanalysisDefinition, REANALYSIS_MAP_RUNS_PREFIX } from './reanalysis-states';
 import { REANALYSIS_RUNS_PREFIX } from '../../core/reanalysis/layout';
@@ -135,7 +135,7 @@ export class StudyReanalysis extends Construct {
       ...derived,
       ...reports,
     });
-    const finish = fn('FinishRunFunction', 'reanalysis/finish-run.lambda', "Summarizes a re-analysis run and announces it", {
+    const finish = fn('FinishRunFunction', 'reanalysis/finish-run.lambda', 'Summarizes a re-analysis run and announces it', {
       ...reports,
       [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
     });

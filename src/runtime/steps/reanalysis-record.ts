@@ -7,13 +7,13 @@
 import * as path from 'path';
 import { S3Client } from '@aws-sdk/client-s3';
 import { reportKeys } from './persist-results';
+import { OpenedVersion } from './reanalysis-open';
 import { InvalidStepInputError } from './workflow-input';
 import { TriagedFinding } from '../../core/findings';
 import { changeCounts, failureReasonOf, reanalysisChanges, runResultKey, StudyReanalysisResult } from '../../core/reanalysis';
 import { triageKey } from '../../shared/records';
 import { PersistedReport } from '../../shared/workflow';
 import { getJson, putJson } from '../storage/objects';
-import { OpenedVersion } from './reanalysis-open';
 
 export interface RecordStudyDeps {
   readonly s3: S3Client;

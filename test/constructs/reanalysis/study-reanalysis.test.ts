@@ -1,11 +1,11 @@
 import { Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
-import { newStack } from '../fixtures';
-import { logicalId } from '../template-checks';
 import { Analyzer, MedicalImagingPipeline } from '../../../src';
 import { expectNoNagFindings } from '../../support/nag';
 import { evaluate, PolicyRequest, PolicyStatementJson, resolveIntrinsics } from '../../support/policy-evaluator';
+import { newStack } from '../fixtures';
+import { logicalId } from '../template-checks';
 
 type Resources = Record<string, { Type: string; Properties: Record<string, any> }>;
 const ACCOUNT = '111111111111';
@@ -37,7 +37,7 @@ function synth(reanalysis: { maxConcurrency?: number } | undefined) {
   };
   const policyOf = (roleId: string): PolicyStatementJson[] => ofType('AWS::IAM::Policy')
     .filter(([, p]) => (p.Properties.Roles as Array<{ Ref: string }>).some((r) => r.Ref === roleId))
-    .flatMap(([, p]) => resolveIntrinsics(names(p.Properties.PolicyDocument), pseudo).Statement as PolicyStatementJson[]);
+    .flatMap(([, p]) => resolveIntrinsics(names(p.Properties.PolicyDocument) as { Statement: PolicyStatementJson[] }, pseudo).Statement);
   const roleOf = (fn: lambda.IFunction) => logicalId(fn.role as iam.Role);
   return { app, pipeline, template, resources, physical, policyOf, roleOf, keyArn: physical[`${keyId}.Arn`] };
 }

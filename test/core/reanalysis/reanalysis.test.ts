@@ -118,7 +118,8 @@ describe('run summary', () => {
       { studyKey: testStudyKey('c'), status: 'FAILED', reason: ReanalysisFailure.BUSY },
       { studyKey: testStudyKey('d'), status: 'SUCCEEDED' },
     ]);
-    expect(summary).toMatchObject({ studyCount: 5, succeeded: 2, failed: 2, unaccounted: 1, failedByReason: { NOT_FOUND: 1, BUSY: 1, ANALYSIS_FAILED: 0 } });
+    expect(summary).toMatchObject({ studyCount: 5, succeeded: 2, failed: 2, unaccounted: 1 });
+    expect(summary.failedByReason).toEqual({ NOT_FOUND: 1, BUSY: 1, ANALYSIS_FAILED: 0 });
     expect(summary.failures.map((f) => f.reason).sort()).toEqual(['BUSY', 'NOT_FOUND']);
   });
   test('error names map to reasons', () => {

@@ -40,8 +40,20 @@ async function study(status: StudyStatusValue, options: { modality?: string; rec
   const prefix = `studies/${studyKey}/s1/i1/`;
   const receivedAt = options.receivedAt ?? '2025-03-01T11:00:00.000Z';
   await recordInstance(local.table, {
-    studyKey, seriesKey: 's1', instanceKey: 'i1', kind: 'dicom', modality: options.modality ?? 'DX', width: 96, height: 96, analysisWidth: 96, analysisHeight: 96,
-    previewKey: `${prefix}preview.png`, analysisKey: `${prefix}analysis.png`, metadataKey: `${prefix}metadata.json`, sourceSha256: 'a'.repeat(64), receivedAt,
+    studyKey,
+    seriesKey: 's1',
+    instanceKey: 'i1',
+    kind: 'dicom',
+    modality: options.modality ?? 'DX',
+    width: 96,
+    height: 96,
+    analysisWidth: 96,
+    analysisHeight: 96,
+    previewKey: `${prefix}preview.png`,
+    analysisKey: `${prefix}analysis.png`,
+    metadataKey: `${prefix}metadata.json`,
+    sourceSha256: 'a'.repeat(64),
+    receivedAt,
   });
   await putJson(s3(), { bucket: derived(), key: `${prefix}analysis.png` }, 'png');
   await recordStudyArrival(local.table, {
@@ -114,7 +126,12 @@ describe('Open version', () => {
 
 describe('the workflow in a re-analysis version', () => {
   const result = (analyzerName: string, confidence: number) => ({
-    schemaVersion: ANALYZER_CONTRACT_VERSION, analyzerName, modelId: `${analyzerName}-model`, modelVersion: '1', status: AnalyzerStatus.SUCCEEDED, durationMs: 4,
+    schemaVersion: ANALYZER_CONTRACT_VERSION,
+    analyzerName,
+    modelId: `${analyzerName}-model`,
+    modelVersion: '1',
+    status: AnalyzerStatus.SUCCEEDED,
+    durationMs: 4,
     findings: [{ label: 'Finding', confidence, imageRef: 's1/i1' }],
   });
 
@@ -124,12 +141,23 @@ describe('the workflow in a re-analysis version', () => {
     await putJson(s3(), manifest, [{ imageRef: 's1/i1', bucket: derived(), previewKey: 'p', analysisKey: 'a', width: 8, height: 8, analysisWidth: 8, analysisHeight: 8, modality: 'DX', sourceKind: 'DICOM' }]);
     await putJson(s3(), { bucket: derived(), key: reanalysisOrderKey(studyKey, 2) }, { runId: 'r', previousVersion: 1, analyzers: ['rekognition'] });
     await putJson(s3(), { bucket: derived(), key: `${analysisPrefix(studyKey, 1, 'image-quality')}result.json` }, result('image-quality', 0.7));
-    const study = { schemaVersion: ANALYZER_CONTRACT_VERSION, studyKey, version: 2, imageCount: 1, seriesCount: 1, modalities: ['DX'], bodyParts: [], sourceKinds: ['DICOM'], requiresReview: false, manifest };
-    const request = (analyzerName: string) => ({ analyzerName, study, selection: { strategy: ImageSelectionStrategy.ALL }, batchSize: 1 });
+    const context = {
+      schemaVersion: ANALYZER_CONTRACT_VERSION,
+      studyKey,
+      version: 2,
+      imageCount: 1,
+      seriesCount: 1,
+      modalities: ['DX'],
+      bodyParts: [],
+      sourceKinds: ['DICOM'],
+      requiresReview: false,
+      manifest,
+    };
+    const request = (analyzerName: string) => ({ analyzerName, study: context, selection: { strategy: ImageSelectionStrategy.ALL }, batchSize: 1 });
 
     const carried = await planAnalysis({ s3: s3() }, request('image-quality'));
     expect(carried).toMatchObject({ applies: true, carriedOver: true, batchCount: 0, batches: [], mode: 'INLINE' });
-    const outcome = await collectAnalysis({ s3: s3(), derivedBucket: derived() }, { analyzerName: 'image-quality', modelId: 'x', modelVersion: '2', study, plan: carried });
+    const outcome = await collectAnalysis({ s3: s3(), derivedBucket: derived() }, { analyzerName: 'image-quality', modelId: 'x', modelVersion: '2', study: context, plan: carried });
     expect(outcome).toMatchObject({ analyzerName: 'image-quality', modelId: 'image-quality-model', modelVersion: '1', status: 'SUCCEEDED', findingCount: 1 });
     expect(outcome.result?.key).toBe(`${analysisPrefix(studyKey, 2, 'image-quality')}result.json`);
 
@@ -175,8 +203,17 @@ describe('Record study and Finish run', () => {
     expect(await getJson(s3(), { bucket: reports(), key: runSummaryKey('run-r') })).toMatchObject({ failures: [{ studyKey: deleted, reason: 'NOT_FOUND' }] });
     const [entry] = publishers.entries();
     expect([entry.DetailType, JSON.parse(entry.Detail!)]).toEqual(['Reanalysis Completed', {
-      schemaVersion: '1', runId: 'run-r', analyzers: ['rekognition'], studyCount: 3, succeeded: 1, failed: 1, notFound: 1, busy: 0, analysisFailed: 0,
-      unaccounted: 1, summaryKey: runSummaryKey('run-r'),
+      schemaVersion: '1',
+      runId: 'run-r',
+      analyzers: ['rekognition'],
+      studyCount: 3,
+      succeeded: 1,
+      failed: 1,
+      notFound: 1,
+      busy: 0,
+      analysisFailed: 0,
+      unaccounted: 1,
+      summaryKey: runSummaryKey('run-r'),
     }]);
   });
 });
