@@ -103,6 +103,7 @@ export class StudyReanalysis extends Construct {
   public readonly requestRule: events.IRule;
   /** Requests the rule could not deliver to `requestFunction`. */
   public readonly requestDeadLetterQueue: sqs.IQueue;
+  private readonly encryptionKey: kms.IKey;
 
   constructor(scope: Construct, id: string, props: StudyReanalysisProps) {
     super(scope, id);
@@ -112,6 +113,7 @@ export class StudyReanalysis extends Construct {
       throw new Error(`StudyReanalysis: maxConcurrency must be an integer from 1 to ${MAX_CONCURRENCY_LIMIT}, got ${maxConcurrency}.`);
     }
     const key = props.encryptionKey ?? props.resultsStore.encryptionKey;
+    this.encryptionKey = key;
     const store = props.resultsStore;
     const fn = (fnId: string, bundle: string, description: string, environment: { [name: string]: string }, invocation?: FunctionInvocation) =>
       createHandlerFunction(this, fnId, {
@@ -202,6 +204,15 @@ export class StudyReanalysis extends Construct {
     this.requestDeadLetterQueue = request.deadLetterQueue;
   }
 
+  /**
+   * Lets `grantee` start runs: states:StartExecution on this state machine, and
+   * the key for its execution data (for this state machine's executions only).
+   */
+  public grantStartRun(grantee: iam.IGrantable): iam.Grant {
+    grantStateMachineData(grantee, this.stateMachine, this.encryptionKey);
+    return this.stateMachine.grantStartExecution(grantee);
+  }
+
   private createRequestStarter(props: StudyReanalysisProps, key: kms.IKey) {
     const fn = createHandlerFunction(this, 'RequestFunction', {
       bundle: 'reanalysis/start-request.lambda',
@@ -212,8 +223,7 @@ export class StudyReanalysis extends Construct {
       invocation: FunctionInvocation.EVENT_RULE,
       options: props.functionOptions,
     });
-    this.stateMachine.grantStartExecution(fn);
-    grantStateMachineData(fn, this.stateMachine, key);
+    this.grantStartRun(fn);
     const deadLetterQueue = new sqs.Queue(this, 'RequestDeadLetterQueue', {
       encryptionMasterKey: key,
       enforceSSL: true,
