@@ -120,19 +120,24 @@ export class StudyReanalysis extends Construct {
         bundle,
         description,
         encryptionKey: key,
-        environment: { [EnvVar.TABLE_NAME]: store.table.tableName, ...environment },
+        environment,
         timeout: Duration.minutes(5),
         invocation,
         defaultReservedConcurrency: 2,
         options: props.functionOptions,
       });
+    const table = { [EnvVar.TABLE_NAME]: store.table.tableName };
     const reports = { [EnvVar.REPORTS_BUCKET]: store.reportsBucket.bucketName };
     const derived = { [EnvVar.DERIVED_BUCKET]: store.derivedImagesBucket.bucketName };
     const select = fn('SelectStudiesFunction', 'reanalysis/select-studies.lambda', 'Selects the past studies of a re-analysis run', {
+      ...table,
       ...reports,
       [EnvVar.ANALYZER_NAMES]: JSON.stringify(props.workflow.analyzerNames),
     });
-    const open = fn('OpenVersionFunction', 'reanalysis/open-version.lambda', 'Opens the next version of a past study for its re-analysis', derived);
+    const open = fn('OpenVersionFunction', 'reanalysis/open-version.lambda', 'Opens the next version of a past study for its re-analysis', {
+      ...table,
+      ...derived,
+    });
     const record = fn('RecordStudyFunction', 'reanalysis/record-study.lambda', "Records a re-analysed study's result and change summary", {
       ...derived,
       ...reports,
