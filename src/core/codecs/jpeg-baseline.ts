@@ -5,7 +5,7 @@
  * UNSUPPORTED_TRANSFER_SYNTAX.
  */
 import { FrameGeometry, FrameSamples } from './frame';
-import { readJpegFrameHeader } from './jpeg-header';
+import { hasTooManyJpegScans, readJpegFrameHeader } from './jpeg-header';
 import { CodecRejection, corruptFrame } from './rejection';
 import { instantiateCodec } from './wasm';
 import { decodeWithWasm, LoadedCodec } from './wasm-frame';
@@ -34,5 +34,6 @@ export function decodeJpegBaseline(encoded: Uint8Array, geometry: FrameGeometry)
     throw new CodecRejection(RejectionReason.UNSUPPORTED_TRANSFER_SYNTAX, 'JPEG with more than 8-bit precision is not supported');
   }
   if (!DCT_FRAMES.has(header.marker)) return corruptFrame(CODEC);
+  if (hasTooManyJpegScans(encoded)) throw new CodecRejection(RejectionReason.TOO_LARGE, 'JPEG frame has more scans than allowed');
   return decodeWithWasm({ codecName: CODEC, load, className: 'JPEGDecoder' }, encoded, geometry);
 }

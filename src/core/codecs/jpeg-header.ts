@@ -42,3 +42,42 @@ export function readJpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefi
   }
   return undefined;
 }
+
+/**
+ * Most scans a JPEG may hold. Each scan is a full pass over the image (a
+ * progressive file with thousands of tiny scans keeps jpeg-js and libjpeg-turbo
+ * busy for minutes), so the count is bounded before decoding. A sequential
+ * JPEG has one scan per component at most (4); libjpeg's default progressive
+ * script has 10 for colour, and optimizing encoders (mozjpeg) stay under 20.
+ * 256 is over ten times what encoders write (libjpeg-turbo's own fuzzers use 500).
+ */
+export const MAX_JPEG_SCANS = 256;
+
+/**
+ * Start-of-scan markers in `bytes`, counting no further than `stopAfter + 1`
+ * (enough to tell the caller the limit is exceeded). One pass over the bytes:
+ * marker segments are skipped by their length, entropy-coded data by looking
+ * for a 0xFF that is neither stuffing (0xFF00) nor a restart marker.
+ */
+export function countJpegScans(bytes: Uint8Array, stopAfter: number = MAX_JPEG_SCANS): number {
+  let scans = 0;
+  let i = 2;
+  while (i + 4 <= bytes.length && scans <= stopAfter) {
+    if (bytes[i] !== 0xff) return scans; // not a marker: the decoder reports the damage
+    const marker = bytes[i + 1];
+    if (marker === 0xff) { i += 1; continue; }
+    if (marker === 0xd9) return scans;
+    if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; }
+    i += 2 + bytes[i + 2] * 256 + bytes[i + 3];
+    if (marker !== 0xda) continue;
+    scans++;
+    // Entropy-coded data runs to the next marker other than stuffing and restarts.
+    while (i + 1 < bytes.length && !(bytes[i] === 0xff && bytes[i + 1] !== 0 && (bytes[i + 1] < 0xd0 || bytes[i + 1] > 0xd7))) i++;
+  }
+  return scans;
+}
+
+/** True when `bytes` holds more scans than `MAX_JPEG_SCANS`. */
+export function hasTooManyJpegScans(bytes: Uint8Array): boolean {
+  return countJpegScans(bytes, MAX_JPEG_SCANS) > MAX_JPEG_SCANS;
+}
