@@ -12,6 +12,8 @@ export interface FrameGeometry {
   readonly bitsStored: number;
   /** PixelRepresentation 1. */
   readonly signed: boolean;
+  /** The file's Photometric Interpretation (JPEG uses it to decide the colour transform). @default unknown */
+  readonly photometric?: string;
 }
 
 /**

@@ -54,26 +54,36 @@ export function readJpegFrameHeader(bytes: Uint8Array): JpegFrameHeader | undefi
 export const MAX_JPEG_SCANS = 256;
 
 /**
- * Start-of-scan markers in `bytes`, counting no further than `stopAfter + 1`
- * (enough to tell the caller the limit is exceeded). One pass over the bytes:
- * marker segments are skipped by their length, entropy-coded data by looking
- * for a 0xFF that is neither stuffing (0xFF00) nor a restart marker.
+ * Calls `visit` with each marker segment of `bytes` (marker byte, start of the
+ * segment's payload after its length, end of the segment), in order, until it
+ * returns false or EOI. One pass: segments are skipped by their length,
+ * entropy-coded data after a scan header by looking for a 0xFF that is neither
+ * stuffing (0xFF00) nor a restart marker. Stops quietly at damage: the decoder
+ * reports it.
  */
-export function countJpegScans(bytes: Uint8Array, stopAfter: number = MAX_JPEG_SCANS): number {
-  let scans = 0;
+export function forEachJpegSegment(bytes: Uint8Array, visit: (marker: number, start: number, end: number) => boolean): void {
   let i = 2;
-  while (i + 4 <= bytes.length && scans <= stopAfter) {
-    if (bytes[i] !== 0xff) return scans; // not a marker: the decoder reports the damage
+  while (i + 4 <= bytes.length) {
+    if (bytes[i] !== 0xff) return;
     const marker = bytes[i + 1];
     if (marker === 0xff) { i += 1; continue; }
-    if (marker === 0xd9) return scans;
+    if (marker === 0xd9) return;
     if (marker === 0x01 || (marker >= 0xd0 && marker <= 0xd7)) { i += 2; continue; }
-    i += 2 + bytes[i + 2] * 256 + bytes[i + 3];
+    const end = i + 2 + bytes[i + 2] * 256 + bytes[i + 3];
+    if (!visit(marker, i + 4, Math.min(end, bytes.length))) return;
+    i = end;
     if (marker !== 0xda) continue;
-    scans++;
-    // Entropy-coded data runs to the next marker other than stuffing and restarts.
     while (i + 1 < bytes.length && !(bytes[i] === 0xff && bytes[i + 1] !== 0 && (bytes[i + 1] < 0xd0 || bytes[i + 1] > 0xd7))) i++;
   }
+}
+
+/** Start-of-scan markers in `bytes`, counting no further than `stopAfter + 1` (enough to tell the limit is exceeded). */
+export function countJpegScans(bytes: Uint8Array, stopAfter: number = MAX_JPEG_SCANS): number {
+  let scans = 0;
+  forEachJpegSegment(bytes, (marker) => {
+    if (marker === 0xda) scans++;
+    return scans <= stopAfter;
+  });
   return scans;
 }
 

@@ -339,7 +339,9 @@ function readImage(
     : undefined;
 
   const decodedPhotometric = colourModelAfterDecoding(photometricInterpretation, transferSyntaxUid, native, samplesPerPixel);
-  const geometry = { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, signed: pixelRepresentation === 1 };
+  const geometry = {
+    rows, columns, samplesPerPixel, bitsAllocated, bitsStored, signed: pixelRepresentation === 1, photometric: photometricInterpretation,
+  };
   const decodeFrame = (index: number): DecodedFrame => {
     if (!Number.isInteger(index) || index < 0 || index >= numberOfFrames) throw new RangeError('frame index out of range');
     if (native) return { samples: nativeFrame(dataSet.byteArray, pixelElement.dataOffset, index, layout), photometric: decodedPhotometric };
