@@ -5,7 +5,8 @@
  * the file window with its VOI LUT Function or a 1st-99th percentile window,
  * MONOCHROME1 inverted), computed per pixel; percentiles come from a
  * fixed-size histogram between the finite minimum and maximum, so the cost is
- * two passes whatever the value range.
+ * three passes whatever the value range, and no copy of the frame is made
+ * (modality values are recomputed in each pass rather than kept at 8 bytes a pixel).
  */
 import { RasterImage } from './raster';
 import {
@@ -41,7 +42,7 @@ const BINS = 65536;
 export function renderGrayWide(source: WideGraySource, options: RenderOptions = {}): RenderedGray {
   const pixels = source.width * source.height;
   if (source.samples.length < pixels) throw new RangeError('samples are fewer than width * height');
-  const values = modalityValues(source, pixels);
+  const valueAt = modalityValueOf(source);
 
   let window: VoiWindow;
   let display: (value: number) => number;
@@ -53,7 +54,8 @@ export function renderGrayWide(source: WideGraySource, options: RenderOptions = 
     const fn = voi === 'LINEAR_EXACT' ? applyWindowExact : voi === 'SIGMOID' ? applySigmoid : applyWindow;
     display = (value) => fn(value, center, width);
   } else {
-    const { low, high } = percentiles(values, options.lowPercentile ?? DEFAULT_LOW_PERCENTILE, options.highPercentile ?? DEFAULT_HIGH_PERCENTILE);
+    const lowPercentile = options.lowPercentile ?? DEFAULT_LOW_PERCENTILE;
+    const { low, high } = percentiles(valueAt, pixels, lowPercentile, options.highPercentile ?? DEFAULT_HIGH_PERCENTILE);
     // A linear map of [low, high] onto 0..255: float ranges can be far narrower than one unit.
     window = { ...windowForRange(low, high), source: 'percentile' };
     const span = high - low;
@@ -63,7 +65,7 @@ export function renderGrayWide(source: WideGraySource, options: RenderOptions = 
   const invert = source.invert ?? false;
   const out = options.output?.take(pixels) ?? new Uint8Array(pixels);
   for (let i = 0; i < pixels; i++) {
-    const value = values[i];
+    const value = valueAt(i);
     const shown = Number.isNaN(value) ? 0 : display(value);
     out[i] = invert ? 255 - shown : shown;
   }
@@ -71,33 +73,28 @@ export function renderGrayWide(source: WideGraySource, options: RenderOptions = 
   return { image, window };
 }
 
-/** Stored value (masked to BitsStored and sign extended for integers) times slope plus intercept. */
-function modalityValues(source: WideGraySource, pixels: number): Float64Array {
+/** Modality value of pixel i: stored value (masked to BitsStored and sign extended for integers) times slope plus intercept. */
+function modalityValueOf(source: WideGraySource): (i: number) => number {
   const slope = source.rescaleSlope ?? 1;
   const intercept = source.rescaleIntercept ?? 0;
-  const out = new Float64Array(pixels);
   const { samples } = source;
-  if (samples instanceof Uint32Array) {
-    const bits = source.bitsStored ?? 32;
-    const modulus = 2 ** bits;
-    const half = modulus / 2;
-    const signed = source.signed ?? false;
-    for (let i = 0; i < pixels; i++) {
-      const stored = samples[i] % modulus;
-      out[i] = (signed && stored >= half ? stored - modulus : stored) * slope + intercept;
-    }
-  } else {
-    for (let i = 0; i < pixels; i++) out[i] = samples[i] * slope + intercept;
-  }
-  return out;
+  if (!(samples instanceof Uint32Array)) return (i) => samples[i] * slope + intercept;
+  const modulus = 2 ** (source.bitsStored ?? 32);
+  const half = modulus / 2;
+  const signed = source.signed ?? false;
+  return (i) => {
+    const stored = samples[i] % modulus;
+    return (signed && stored >= half ? stored - modulus : stored) * slope + intercept;
+  };
 }
 
 /** Values at two percentiles of the finite values, to 1/BINS of their range (both 0 when none is finite). */
-function percentiles(values: Float64Array, lowPercentile: number, highPercentile: number): { low: number; high: number } {
+function percentiles(valueAt: (i: number) => number, pixels: number, lowPercentile: number, highPercentile: number): { low: number; high: number } {
   let min = Infinity;
   let max = -Infinity;
   let finite = 0;
-  for (const v of values) {
+  for (let i = 0; i < pixels; i++) {
+    const v = valueAt(i);
     if (!Number.isFinite(v)) continue;
     finite++;
     if (v < min) min = v;
@@ -107,7 +104,10 @@ function percentiles(values: Float64Array, lowPercentile: number, highPercentile
   if (min === max) return { low: min, high: max };
   const scale = (BINS - 1) / (max - min);
   const counts = new Uint32Array(BINS);
-  for (const v of values) if (Number.isFinite(v)) counts[Math.floor((v - min) * scale)]++;
+  for (let i = 0; i < pixels; i++) {
+    const v = valueAt(i);
+    if (Number.isFinite(v)) counts[Math.floor((v - min) * scale)]++;
+  }
   const lowRank = Math.max(1, Math.ceil((lowPercentile / 100) * finite));
   const highRank = Math.max(1, Math.ceil((highPercentile / 100) * finite));
   let low: number | undefined;

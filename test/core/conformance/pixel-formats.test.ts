@@ -49,6 +49,13 @@ describe('BitsAllocated 32', () => {
     expect(ours[values.indexOf(Math.min(...values))]).toBe(0);
   });
 
+  test('MONOCHROME1: the negative of MONOCHROME2, as dcmj2pnm +Wm', () => {
+    const mono1 = makePixelFormatDicom({ ...signed, photometric: 'MONOCHROME1' });
+    const ours = preview(mono1);
+    expect(Array.from(ours)).toEqual(Array.from(preview(makePixelFormatDicom(signed)), (v) => 255 - v));
+    expect(correlation(ours, renderWithDcmtk(mono1, ['+Wm']).data)).toBeGreaterThan(0.97);
+  });
+
   test('RLE (encoded by dcmcrle, four byte planes) previews exactly as the native file', () => {
     const native = makePixelFormatDicom({ ...unsigned, frames: 2, value: (x, y, _s, f) => Math.round(3e9 + 1e9 * wave(x + 7 * f, y)) });
     const rle = rleWithDcmtk(native);
