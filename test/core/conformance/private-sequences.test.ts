@@ -119,3 +119,12 @@ describe.each([['implicit VR', '+ti'], ['explicit VR', '+te']] as const)('%s, un
     expect(dcmdump(part10).output).toMatch(/\(0009,0010\) LO \[ACME PRIVATE\]/);
   });
 });
+
+test('a standard sequence with undefined-length items de-identifies to a file dcmdump reads cleanly (delimiters are not copied as elements)', () => {
+  // CTDI Phantom Type Code Sequence: not in the profile's table, so kept with its item.
+  const code: ExtraElement[] = [{ tag: 0x00080100, vr: 'SH', text: 'IEC Body' }, { tag: 0x00080102, vr: 'SH', text: 'DCM' }];
+  const file = undefinedLengths(makeDicom({ ...IMAGE, extraElements: [{ tag: 0x00189346, vr: 'SQ', items: [code] }] }), '+ti');
+  const { part10 } = deidentifyPart10(file, KEY, resolveDeidentificationSettings());
+  expect(dcmdump(part10).problems).toEqual([]);
+  expect(dcmdumpTree(part10)).toEqual(expect.arrayContaining(['0 0018,9346', '1 fffe,e000', '2 0008,0100', '2 0008,0102']));
+});
