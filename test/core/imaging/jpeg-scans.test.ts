@@ -6,55 +6,19 @@
  * as a plain JPEG (jpeg-js) and as a DICOM frame (libjpeg-turbo). Progressive
  * files are made by dcmtk's dcmcjpeg (an independent encoder).
  */
-import { execFileSync } from 'node:child_process';
-import * as fs from 'node:fs';
-import * as os from 'node:os';
-import * as path from 'node:path';
+import { progressiveJpeg, sosOffsets, withScans } from './progressive-jpeg';
 import { decodeJpegBaseline } from '../../../src/core/codecs/jpeg-baseline';
 import { countJpegScans, hasTooManyJpegScans, MAX_JPEG_SCANS } from '../../../src/core/codecs/jpeg-header';
 import { decodeJpeg } from '../../../src/core/imaging/jpeg';
 import { InputRejection } from '../../../src/shared/rejection';
 import { encodeJpegExtended12 } from '../../fixtures/encoders/jpeg-extended12';
-import { makeDicom, makeJpeg } from '../../fixtures/images';
+import { makeJpeg } from '../../fixtures/images';
 import { renderWithDcmtk, requireDcmtk } from '../conformance/dcmtk-reference';
 
 requireDcmtk();
 
 const SIZE = 64;
-const pattern = (x: number, y: number): number => Math.round(128 + 100 * Math.sin(x / 6) * Math.cos(y / 9));
 const geometry = { rows: SIZE, columns: SIZE, samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, signed: false };
-
-/** A progressive (SOF2) DICOM file from dcmcjpeg +ep (retired 1.2.840.10008.1.2.4.55, which dcmj2pnm still reads). */
-function progressiveWithDcmtk(): Buffer {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'jpeg-scans-'));
-  try {
-    fs.writeFileSync(path.join(dir, 'in.dcm'), makeDicom({ rows: SIZE, columns: SIZE, bitsAllocated: 8, pixelFn: pattern }));
-    execFileSync('dcmcjpeg', ['+ep', path.join(dir, 'in.dcm'), path.join(dir, 'out.dcm')], { stdio: 'pipe' });
-    return fs.readFileSync(path.join(dir, 'out.dcm'));
-  } finally {
-    fs.rmSync(dir, { recursive: true, force: true });
-  }
-}
-
-/** The codestream of a single-fragment file. */
-function codestream(file: Buffer): Buffer {
-  return file.subarray(file.indexOf(Buffer.from([0xff, 0xd8, 0xff])), file.lastIndexOf(Buffer.from([0xff, 0xd9])) + 2);
-}
-
-/** Offsets of every SOS marker, found the slow obvious way (each SOS segment's header never holds 0xFFDA). */
-function sosOffsets(jpeg: Buffer): number[] {
-  const out: number[] = [];
-  for (let i = jpeg.indexOf(Buffer.from([0xff, 0xda])); i >= 0; i = jpeg.indexOf(Buffer.from([0xff, 0xda]), i + 2)) out.push(i);
-  return out;
-}
-
-/** `jpeg` with its last scan repeated until it has `scans` scans: still well formed marker by marker. */
-function withScans(jpeg: Buffer, scans: number): Buffer {
-  const offsets = sosOffsets(jpeg);
-  const last = jpeg.subarray(offsets[offsets.length - 1], jpeg.length - 2);
-  const copies = Array.from({ length: scans - offsets.length }, () => last);
-  return Buffer.concat([jpeg.subarray(0, jpeg.length - 2), ...copies, Buffer.from([0xff, 0xd9])]);
-}
 
 function rejectionOf(run: () => unknown): InputRejection {
   try {
@@ -66,8 +30,7 @@ function rejectionOf(run: () => unknown): InputRejection {
   throw new Error('expected a rejection');
 }
 
-const progressiveDicom = progressiveWithDcmtk();
-const progressive = codestream(progressiveDicom);
+const { dicom: progressiveDicom, codestream: progressive } = progressiveJpeg(SIZE);
 
 test('counts the scans of real files: dcmcjpeg progressive, jpeg-js baseline, and restart markers inside a scan', () => {
   expect(progressive[progressive.indexOf(Buffer.from([0xff, 0xc2])) + 1]).toBe(0xc2);
