@@ -7,18 +7,20 @@ export interface FrameGeometry {
   readonly columns: number;
   /** 1 or 3. */
   readonly samplesPerPixel: number;
-  /** 8 or 16. */
+  /** 8, 16 or 32 (32 only for RLE). */
   readonly bitsAllocated: number;
   readonly bitsStored: number;
   /** PixelRepresentation 1. */
   readonly signed: boolean;
+  /** The file's Photometric Interpretation (JPEG uses it to decide the colour transform). @default unknown */
+  readonly photometric?: string;
 }
 
 /**
- * Decoded samples, colour interleaved (RGBRGB...). 16-bit frames hold the
- * words' bit patterns (signed values in two's complement).
+ * Decoded samples, colour interleaved (RGBRGB...). 16- and 32-bit frames hold
+ * the words' bit patterns (signed values in two's complement).
  */
-export type FrameSamples = Uint8Array | Uint16Array;
+export type FrameSamples = Uint8Array | Uint16Array | Uint32Array;
 
 /** Decodes one compressed frame; throws `CodecRejection` for bad input. */
 export type FrameDecoder = (encoded: Uint8Array, geometry: FrameGeometry) => FrameSamples;
@@ -51,7 +53,8 @@ export function copyDecodedBytes(bytes: Uint8Array, geometry: FrameGeometry): Fr
 
 /** Planar (RR..GG..BB..) to interleaved, for codecs that return colour planes. */
 export function interleave(planar: FrameSamples, pixels: number): FrameSamples {
-  const out = planar instanceof Uint8Array ? new Uint8Array(pixels * 3) : new Uint16Array(pixels * 3);
+  const out = planar instanceof Uint8Array ? new Uint8Array(pixels * 3)
+    : planar instanceof Uint16Array ? new Uint16Array(pixels * 3) : new Uint32Array(pixels * 3);
   for (let i = 0, o = 0; i < pixels; i++, o += 3) {
     out[o] = planar[i];
     out[o + 1] = planar[pixels + i];

@@ -5,7 +5,8 @@
  * UNSUPPORTED_TRANSFER_SYNTAX.
  */
 import { FrameGeometry, FrameSamples } from './frame';
-import { readJpegFrameHeader } from './jpeg-header';
+import { withColourTransformFor } from './jpeg-colour';
+import { hasTooManyJpegScans, readJpegFrameHeader } from './jpeg-header';
 import { CodecRejection, corruptFrame } from './rejection';
 import { instantiateCodec } from './wasm';
 import { decodeWithWasm, LoadedCodec } from './wasm-frame';
@@ -23,7 +24,10 @@ function load(): LoadedCodec {
   return { glue, module: instantiateCodec(glue, 'libjpegturbowasm_decode.wasm', require('@cornerstonejs/codec-libjpeg-turbo-8bit/decodewasmjs')) };
 }
 
-/** Three-component output is RGB: libjpeg converts YCbCr as it decodes. */
+/**
+ * Three-component output is RGB: libjpeg converts YCbCr as it decodes, and
+ * the codestream is first made to say whether it holds YCbCr (see jpeg-colour.ts).
+ */
 export function decodeJpegBaseline(encoded: Uint8Array, geometry: FrameGeometry): FrameSamples {
   const header = readJpegFrameHeader(encoded);
   if (!header || header.rows !== geometry.rows || header.columns !== geometry.columns
@@ -34,5 +38,7 @@ export function decodeJpegBaseline(encoded: Uint8Array, geometry: FrameGeometry)
     throw new CodecRejection(RejectionReason.UNSUPPORTED_TRANSFER_SYNTAX, 'JPEG with more than 8-bit precision is not supported');
   }
   if (!DCT_FRAMES.has(header.marker)) return corruptFrame(CODEC);
-  return decodeWithWasm({ codecName: CODEC, load, className: 'JPEGDecoder' }, encoded, geometry);
+  if (hasTooManyJpegScans(encoded)) throw new CodecRejection(RejectionReason.TOO_LARGE, 'JPEG frame has more scans than allowed');
+  const codestream = header.components === 3 ? withColourTransformFor(encoded, geometry.photometric) : encoded;
+  return decodeWithWasm({ codecName: CODEC, load, className: 'JPEGDecoder' }, codestream, geometry);
 }

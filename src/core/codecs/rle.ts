@@ -53,7 +53,8 @@ export function decodeRle(encoded: Uint8Array, geometry: FrameGeometry): FrameSa
 
   const pixels = geometry.rows * geometry.columns;
   const plane = new Uint8Array(pixels);
-  const out = bytesPerSample === 1 ? new Uint8Array(frameSampleCount(geometry)) : new Uint16Array(frameSampleCount(geometry));
+  const count = frameSampleCount(geometry);
+  const out = bytesPerSample === 1 ? new Uint8Array(count) : bytesPerSample === 2 ? new Uint16Array(count) : new Uint32Array(count);
   for (let s = 0; s < segments; s++) {
     const start = readUint32LE(encoded, 4 + 4 * s);
     const end = s + 1 < segments ? readUint32LE(encoded, 8 + 4 * s) : encoded.length;
@@ -66,7 +67,9 @@ export function decodeRle(encoded: Uint8Array, geometry: FrameGeometry): FrameSa
     if (samplesPerPixel === 1 && shift === 0 && bytesPerSample === 1) {
       out.set(plane);
     } else {
-      for (let i = 0, o = sample; i < pixels; i++, o += samplesPerPixel) out[o] |= plane[i] << shift;
+      // Multiplied, not shifted: a top byte shifted by 24 would turn negative before the Uint32Array store.
+      const scale = 2 ** shift;
+      for (let i = 0, o = sample; i < pixels; i++, o += samplesPerPixel) out[o] += plane[i] * scale;
     }
   }
   return out;

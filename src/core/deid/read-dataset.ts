@@ -4,7 +4,7 @@
  * from the dictionary), values little endian (big endian input is swapped).
  */
 import * as dicomParser from 'dicom-parser';
-import { DicomDataset, DicomElement, KNOWN_VRS, tagElement, tagGroup, Tags } from './dataset';
+import { DicomDataset, DicomElement, isPrivateTag, KNOWN_VRS, tagElement, tagGroup, Tags } from './dataset';
 import { dictionaryVr } from './vr-dictionary';
 import { RejectionReason } from '../../shared/events';
 import { boundedInflater } from '../dicom/deflate';
@@ -30,12 +30,14 @@ export interface ReadPart10Options {
   readonly maxInflatedBytes?: number;
 }
 
+const vrCallback = (tag: string): string => dictionaryVr(parseInt(tag.slice(1), 16)) as string;
+
 /** Reads a Part 10 object that has its 128-byte preamble and "DICM". Throws `DicomRejection` when it cannot. */
 export function readPart10(bytes: Uint8Array, options: ReadPart10Options = {}): ReadPart10 {
   let parsed: dicomParser.DataSet;
   try {
     parsed = dicomParser.parseDicom(bytes, {
-      vrCallback: (tag: string) => dictionaryVr(parseInt(tag.slice(1), 16)),
+      vrCallback,
       inflater: boundedInflater(options.maxInflatedBytes ?? 2 ** 30),
     });
   } catch (e) {
@@ -67,8 +69,10 @@ function readDataset(dataSet: dicomParser.DataSet, context: ReadContext, depth: 
   const bitsAllocated = dataSet.uint16('x00280100');
   for (const element of Object.values(dataSet.elements)) {
     const tag = parseInt(element.tag.slice(1), 16);
-    // File Meta is rebuilt by the writer; group lengths would be stale.
-    if (tagGroup(tag) === 0x0002 || tagElement(tag) === 0) continue;
+    // File Meta is rebuilt by the writer; group lengths would be stale. dicom-parser lists the Item
+    // Delimitation Item (FFFE,E00D) of an undefined-length item as an element: it is structure, and the writer
+    // gives every item a defined length.
+    if (tagGroup(tag) === 0x0002 || tagElement(tag) === 0 || tagGroup(tag) === 0xfffe) continue;
     elements.push(readElement(dataSet, element, tag, context, depth, bitsAllocated));
   }
   return elements.sort((a, b) => a.tag - b.tag);
@@ -83,11 +87,14 @@ function readElement(
   bitsAllocated: number | undefined,
 ): DicomElement {
   const vr = elementVr(element, tag, context, bitsAllocated);
-  if (element.items !== undefined) {
+  const items = element.items ?? undefinedLengthItems(dataSet, element, tag);
+  if (items !== undefined) {
+    // Items of an undefined-length element without a known VR are implicit VR little endian (PS3.5 6.2.2, CP-246).
+    const itemContext = element.items === undefined || element.vr === 'UN' ? IMPLICIT_LITTLE_ENDIAN : context;
     return {
       tag,
       vr: 'SQ',
-      items: element.items.map((item) => (item.dataSet ? readDataset(item.dataSet, context, depth + 1) : [])),
+      items: items.map((item) => (item.dataSet ? readDataset(item.dataSet, itemContext, depth + 1) : [])),
     };
   }
   const bytes = dataSet.byteArray;
@@ -100,9 +107,33 @@ function readElement(
   return { tag, vr, value: context.bigEndian ? toLittleEndian(raw, WORD_SIZE[vr]) : raw };
 }
 
+const IMPLICIT_LITTLE_ENDIAN: ReadContext = { implicit: true, bigEndian: false };
+
+/**
+ * The items of an undefined-length element dicom-parser left unparsed: it
+ * reads a private sequence of unknown VR (implicit VR, or explicit UN) but
+ * drops its items, so the whole sequence would stay one opaque value and
+ * private or identifying elements nested in it would pass through
+ * de-identification untouched. Read as dcmdump reads them: as a sequence.
+ * Undefined when the element is not such a sequence.
+ */
+function undefinedLengthItems(dataSet: dicomParser.DataSet, element: dicomParser.Element, tag: number): dicomParser.Element['items'] {
+  if (!element.hadUndefinedLength || element.encapsulatedPixelData || tag === Tags.PIXEL_DATA || !isPrivateTag(tag)) return undefined;
+  const sequence = { tag: element.tag, length: 0xffffffff, dataOffset: element.dataOffset } as dicomParser.Element;
+  try {
+    const stream = new dicomParser.ByteStream(dicomParser.littleEndianByteArrayParser, dataSet.byteArray, element.dataOffset);
+    dicomParser.readSequenceItemsImplicit(stream, sequence, vrCallback);
+  } catch {
+    return undefined; // not item structured after all: kept as the value dicom-parser found
+  }
+  return sequence.items;
+}
+
 function elementVr(element: dicomParser.Element, tag: number, context: ReadContext, bitsAllocated: number | undefined): string {
   if (element.items !== undefined) return 'SQ';
   if (!context.implicit && element.vr !== undefined) return KNOWN_VRS.has(element.vr) ? element.vr : 'UN';
+  // Private Creator elements (gggg,0010-00FF) are LO by definition (PS3.5 7.8.1).
+  if (isPrivateTag(tag) && tagElement(tag) >= 0x10 && tagElement(tag) <= 0xff) return 'LO';
   if (tag === Tags.PIXEL_DATA || (Math.floor(tagGroup(tag) / 0x100) === 0x60 && tagElement(tag) === 0x3000)) {
     return bitsAllocated !== undefined && bitsAllocated > 8 ? 'OW' : 'OB';
   }

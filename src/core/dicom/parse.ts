@@ -11,14 +11,13 @@ import { boundedInflater } from './deflate';
 import { DicomRejection } from './errors';
 import { encapsulatedFrame } from './fragments';
 import { ModalityLut, readModalityLut, readVoiLut, VoiLut } from './lut-sequence';
-import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
+import { nativeFrame, NativeLayout, nativePixelDataBytes, NativeSamples, SampleFormat } from './native-frame';
 import { isStackOverflow, nestedTooDeeply } from './nesting';
 import { PaletteLut, readPalette } from './palette';
 import { hasDicmMagic } from './part10';
 import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
 import { RejectionReason } from '../../shared/events';
-import { FrameSamples } from '../codecs/frame';
-import { decodesToRgb, frameDecoderFor } from '../codecs/registry';
+import { decodesToRgb, EncapsulatedTransferSyntax, frameDecoderFor } from '../codecs/registry';
 
 /** Default bound on Rows x Columns (100 megapixels). */
 export const DEFAULT_MAX_DICOM_PIXELS = 100_000_000;
@@ -40,16 +39,18 @@ export interface DicomLimits {
   readonly maxDecompressedBytes?: number;
 }
 
-/** Stored pixel words of a frame; see `DecodedFrame`. */
-export type DicomSamples = FrameSamples;
+/** Stored pixel words (or IEEE floats, for Float and Double Float Pixel Data) of a frame; see `DecodedFrame`. */
+export type DicomSamples = NativeSamples;
 
 /** VOI LUT Function (0028,1056), PS3.3 C.11.2.1.3. */
 export type VoiLutFunction = 'LINEAR' | 'LINEAR_EXACT' | 'SIGMOID';
 
 /**
  * A frame ready to render. Samples are colour interleaved (RGBRGB...) whatever
- * the file's Planar Configuration; 16-bit words are raw (bits above BitsStored
- * not masked, signed values not sign-extended: the renderer does both).
+ * the file's Planar Configuration; 16- and 32-bit words are raw (bits above BitsStored
+ * not masked, signed values not sign-extended: the renderer does both); 1-bit
+ * samples arrive one byte (0 or 1) each; Float and Double Float Pixel Data as
+ * Float32Array and Float64Array.
  * `photometric` is the colour model of these samples: YBR_FULL_422 arrives
  * upsampled as YBR_FULL, and JPEG-decoded colour or J2K YBR_ICT/RCT as RGB.
  * The array may share memory with the input bytes; treat it as read-only.
@@ -77,7 +78,10 @@ export interface ParsedDicom {
   readonly photometricInterpretation: string;
   /** 0 = interleaved (RGBRGB...), 1 = planar (RR..GG..BB..) in the file; decoded frames are always interleaved. */
   readonly planarConfiguration: number;
-  readonly bitsAllocated: 8 | 16;
+  /** 1 (bit-packed, e.g. segmentations), 8, 16 or 32 for integer Pixel Data; 32 or 64 for float. */
+  readonly bitsAllocated: 1 | 8 | 16 | 32 | 64;
+  /** Which Pixel Data element holds the samples: (7FE0,0010) integer, (7FE0,0008) float, (7FE0,0009) double. */
+  readonly sampleFormat: SampleFormat;
   readonly bitsStored: number;
   readonly highBit: number;
   /** 0 = unsigned, 1 = two's complement. */
@@ -148,8 +152,17 @@ const Tag = {
   RESCALE_INTERCEPT: 'x00281052',
   RESCALE_SLOPE: 'x00281053',
   VOI_LUT_FUNCTION: 'x00281056',
+  FLOAT_PIXEL_DATA: 'x7fe00008',
+  DOUBLE_FLOAT_PIXEL_DATA: 'x7fe00009',
   PIXEL_DATA: 'x7fe00010',
 } as const;
+
+/** The Pixel Data elements, each with the sample format and BitsAllocated it implies (PS3.3 C.7.6.3, C.7.6.24). */
+const PIXEL_DATA_ELEMENTS: ReadonlyArray<{ tag: string; format: SampleFormat }> = [
+  { tag: Tag.PIXEL_DATA, format: 'integer' },
+  { tag: Tag.FLOAT_PIXEL_DATA, format: 'float' },
+  { tag: Tag.DOUBLE_FLOAT_PIXEL_DATA, format: 'double' },
+];
 
 const VOI_FUNCTIONS: ReadonlySet<string> = new Set(['LINEAR', 'LINEAR_EXACT', 'SIGMOID']);
 
@@ -256,9 +269,13 @@ function readImage(
   const sopInstanceUid = requiredUid(dataSet, Tag.SOP_INSTANCE_UID, 'SOPInstanceUID');
   const sopClassUid = requiredUid(dataSet, Tag.SOP_CLASS_UID, 'SOPClassUID');
 
-  const pixelElement = dataSet.elements[Tag.PIXEL_DATA];
-  if (!pixelElement) reject('MISSING_PIXEL_DATA', 'DICOM object has no Pixel Data');
+  const pixelData = PIXEL_DATA_ELEMENTS.find(({ tag }) => dataSet.elements[tag] !== undefined);
+  if (!pixelData) return reject('MISSING_PIXEL_DATA', 'DICOM object has no Pixel Data');
+  const pixelElement = dataSet.elements[pixelData.tag];
+  const sampleFormat = pixelData.format;
   const native = isNativeTransferSyntax(transferSyntaxUid);
+  // Encapsulation is defined for (7FE0,0010) only (PS3.5 A.4).
+  if (!native && sampleFormat !== 'integer') reject('INVALID_DICOM', 'Float Pixel Data in a compressed transfer syntax');
   if (native && pixelElement.encapsulatedPixelData) {
     reject('INVALID_DICOM', 'Encapsulated Pixel Data in an uncompressed transfer syntax');
   }
@@ -271,10 +288,7 @@ function readImage(
   const columns = requiredCount(dataSet, Tag.COLUMNS, 'Columns');
   if (rows * columns > limits.maxPixels) reject('TOO_LARGE', 'DICOM image exceeds the pixel limit');
 
-  const bitsAllocated = requiredCount(dataSet, Tag.BITS_ALLOCATED, 'BitsAllocated');
-  if (bitsAllocated !== 8 && bitsAllocated !== 16) {
-    reject('UNSUPPORTED_FORMAT', 'DICOM BitsAllocated other than 8 or 16 is not supported');
-  }
+  const bitsAllocated = readBitsAllocated(dataSet, sampleFormat, transferSyntaxUid, native);
   const bitsStored = dataSet.uint16(Tag.BITS_STORED) ?? bitsAllocated;
   const highBit = dataSet.uint16(Tag.HIGH_BIT) ?? bitsStored - 1;
   if (bitsStored < 1 || bitsStored > bitsAllocated || highBit !== bitsStored - 1) {
@@ -289,6 +303,10 @@ function readImage(
   if (samplesPerPixel !== 1 && samplesPerPixel !== 3) {
     reject('UNSUPPORTED_FORMAT', 'DICOM SamplesPerPixel other than 1 or 3 is not supported');
   }
+  // Bit-packed and floating point samples are gray by definition (PS3.3 C.8.20.2, C.7.6.24).
+  if (samplesPerPixel !== 1 && (bitsAllocated === 1 || sampleFormat !== 'integer')) {
+    reject('INVALID_DICOM', 'DICOM 1-bit or floating point Pixel Data with more than one sample per pixel');
+  }
   const photometricInterpretation = (dataSet.string(Tag.PHOTOMETRIC_INTERPRETATION)
     ?? (samplesPerPixel === 1 ? 'MONOCHROME2' : 'RGB')).trim().toUpperCase();
   const numberOfFrames = readFrameCount(dataSet);
@@ -302,27 +320,32 @@ function readImage(
   const planarConfiguration = dataSet.uint16(Tag.PLANAR_CONFIGURATION) === 1 ? 1 : 0;
   const subsampled422 = native && photometricInterpretation === 'YBR_FULL_422' && samplesPerPixel === 3;
   if (subsampled422 && bitsAllocated !== 8) reject('UNSUPPORTED_FORMAT', 'DICOM YBR_FULL_422 with 16-bit samples is not supported');
+  const bigEndian = transferSyntaxUid === TransferSyntax.EXPLICIT_VR_BIG_ENDIAN;
   const layout: NativeLayout = {
     rows,
     columns,
     samplesPerPixel,
     bitsAllocated,
+    sampleFormat,
     planarConfiguration,
-    bigEndian: transferSyntaxUid === TransferSyntax.EXPLICIT_VR_BIG_ENDIAN,
+    // 1-bit samples in OB are single bytes, never swapped; in OW (and for every wider word) big endian swaps.
+    bigEndian: bigEndian && !(bitsAllocated === 1 && pixelElement.vr === 'OB'),
     subsampled422,
   };
   if (native) {
     const available = Math.min(pixelElement.length, dataSet.byteArray.length - pixelElement.dataOffset);
-    if (available < nativeFrameBytes(layout) * numberOfFrames) {
+    if (available < nativePixelDataBytes(layout, numberOfFrames)) {
       reject('TRUNCATED_DICOM', 'DICOM Pixel Data is shorter than the image it describes');
     }
   }
   const palette = photometricInterpretation === 'PALETTE COLOR' && samplesPerPixel === 1
-    ? readPalette(dataSet, pixelRepresentation === 1, layout.bigEndian)
+    ? readPalette(dataSet, pixelRepresentation === 1, bigEndian)
     : undefined;
 
   const decodedPhotometric = colourModelAfterDecoding(photometricInterpretation, transferSyntaxUid, native, samplesPerPixel);
-  const geometry = { rows, columns, samplesPerPixel, bitsAllocated, bitsStored, signed: pixelRepresentation === 1 };
+  const geometry = {
+    rows, columns, samplesPerPixel, bitsAllocated, bitsStored, signed: pixelRepresentation === 1, photometric: photometricInterpretation,
+  };
   const decodeFrame = (index: number): DecodedFrame => {
     if (!Number.isInteger(index) || index < 0 || index >= numberOfFrames) throw new RangeError('frame index out of range');
     if (native) return { samples: nativeFrame(dataSet.byteArray, pixelElement.dataOffset, index, layout), photometric: decodedPhotometric };
@@ -340,12 +363,13 @@ function readImage(
   const slope = finite(dataSet.floatString(Tag.RESCALE_SLOPE));
   const rescaleSlope = slope !== undefined && slope !== 0 ? slope : 1;
   const rescaleIntercept = finite(dataSet.floatString(Tag.RESCALE_INTERCEPT)) ?? 0;
-  const gray = samplesPerPixel === 1 && photometricInterpretation.startsWith('MONOCHROME');
-  const modalityLut = gray ? readModalityLut(dataSet, pixelRepresentation === 1, layout.bigEndian) : undefined;
+  // Lookup tables index stored words of at most 16 bits.
+  const gray = samplesPerPixel === 1 && photometricInterpretation.startsWith('MONOCHROME') && bitsAllocated <= 16;
+  const modalityLut = gray ? readModalityLut(dataSet, pixelRepresentation === 1, bigEndian) : undefined;
   // A Modality LUT's output (its entries) is never negative.
   const voiInputMayBeNegative = modalityLut === undefined
     && modalityMayBeNegative(bitsStored, pixelRepresentation === 1, rescaleSlope, rescaleIntercept);
-  const voiLut = gray ? readVoiLut(dataSet, voiInputMayBeNegative, layout.bigEndian) : undefined;
+  const voiLut = gray ? readVoiLut(dataSet, voiInputMayBeNegative, bigEndian) : undefined;
   let frame1: DicomSamples | undefined;
   return {
     transferSyntaxUid,
@@ -363,6 +387,7 @@ function readImage(
     photometricInterpretation,
     planarConfiguration,
     bitsAllocated,
+    sampleFormat,
     bitsStored,
     highBit,
     pixelRepresentation,
@@ -383,6 +408,23 @@ function readImage(
       return frame1;
     },
   };
+}
+
+/**
+ * BitsAllocated, checked against the Pixel Data element: 32 for Float and 64
+ * for Double Float Pixel Data; 1, 8, 16 or 32 for integers, where 1 and 32 are
+ * read native and (32 only) from RLE, whose byte planes cover any word size.
+ */
+function readBitsAllocated(dataSet: dicomParser.DataSet, format: SampleFormat, transferSyntaxUid: string, native: boolean): 1 | 8 | 16 | 32 | 64 {
+  const bitsAllocated = requiredCount(dataSet, Tag.BITS_ALLOCATED, 'BitsAllocated');
+  if (format !== 'integer') {
+    if (bitsAllocated !== (format === 'float' ? 32 : 64)) reject('INVALID_DICOM', 'DICOM BitsAllocated does not match its float Pixel Data');
+    return bitsAllocated as 32 | 64;
+  }
+  if (bitsAllocated === 8 || bitsAllocated === 16) return bitsAllocated;
+  if (bitsAllocated === 1 && native) return 1;
+  if (bitsAllocated === 32 && (native || transferSyntaxUid === EncapsulatedTransferSyntax.RLE_LOSSLESS)) return 32;
+  return reject('UNSUPPORTED_FORMAT', 'DICOM BitsAllocated is not supported in this transfer syntax');
 }
 
 /** Whether some stored value rescales (PS3.3 C.11.1) to a negative modality value. */

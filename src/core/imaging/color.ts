@@ -41,12 +41,19 @@ export function ybrFullToRgb(ybr: Uint8Array, width: number, height: number): Ra
 }
 
 /** Interleaved RGB words of `bitsStored` significant bits -> 8-bit RGB. */
-export function rgbTo8Bit(samples: Uint8Array | Uint16Array, width: number, height: number, bitsStored: number): RasterImage {
+export function rgbTo8Bit(samples: Uint8Array | Uint16Array | Uint32Array, width: number, height: number, bitsStored: number): RasterImage {
   const count = width * height * 3;
   if (samples instanceof Uint8Array && bitsStored === 8) return { width, height, channels: 3, data: samples.subarray(0, count) };
   const shift = Math.max(0, bitsStored - 8);
-  const mask = 2 ** bitsStored - 1;
   const out = new Uint8Array(count);
+  if (bitsStored > 16) {
+    // 32-bit words: arithmetic, since bitwise operators would read the top bit as a sign.
+    const modulus = 2 ** bitsStored;
+    const divisor = 2 ** shift;
+    for (let i = 0; i < count; i++) out[i] = Math.floor((samples[i] % modulus) / divisor);
+    return { width, height, channels: 3, data: out };
+  }
+  const mask = 2 ** bitsStored - 1;
   for (let i = 0; i < count; i++) out[i] = (samples[i] & mask) >> shift;
   return { width, height, channels: 3, data: out };
 }

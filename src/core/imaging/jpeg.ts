@@ -5,6 +5,7 @@ import { ImageRejection } from './errors';
 import { assertWithinPixelLimit, DecodeLimits, DEFAULT_MAX_IMAGE_PIXELS } from './limits';
 import { RasterImage } from './raster';
 import { RejectionReason } from '../../shared/events';
+import { hasTooManyJpegScans } from '../codecs/jpeg-header';
 
 export interface JpegHeader {
   readonly width: number;
@@ -63,13 +64,16 @@ export function readJpegHeader(bytes: Uint8Array): JpegHeader {
 /**
  * Decodes a baseline/progressive JPEG to gray (1 component) or RGB.
  * Dimensions are checked from the frame header before decoding.
- * Throws `ImageRejection` (CORRUPT_IMAGE, TOO_LARGE, or UNSUPPORTED_FORMAT for
+ * Throws `ImageRejection` (CORRUPT_IMAGE, TOO_LARGE (pixels, or more than
+ * MAX_JPEG_SCANS scans), or UNSUPPORTED_FORMAT for
  * lossless/arithmetic/12-bit JPEG).
  */
 export function decodeJpeg(bytes: Uint8Array, limits: DecodeLimits = {}): RasterImage {
   const header = readJpegHeader(bytes);
   assertWithinPixelLimit(header.width, header.height, limits);
   if (!DECODABLE_FRAMES.has(header.frameMarker)) reject('UNSUPPORTED_FORMAT', 'JPEG coding process is not supported');
+  // Each scan is a pass over the whole image: thousands of them would run for minutes.
+  if (hasTooManyJpegScans(bytes)) reject('TOO_LARGE', 'JPEG has more scans than allowed');
 
   const maxPixels = limits.maxPixels ?? DEFAULT_MAX_IMAGE_PIXELS;
   let decoded: { width: number; height: number; data: Uint8Array };

@@ -17,13 +17,18 @@ export interface PnmImage {
   readonly data: Uint8Array;
 }
 
-/** Whether dcmtk's tools are on the PATH (installed system-wide on the build machine). */
-export function dcmtkAvailable(): boolean {
-  try {
-    execFileSync('dcmj2pnm', ['--version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
+/**
+ * dcmtk is a test prerequisite, never a reason to skip: CI installs it with
+ * scripts/ensure-system-tools.sh. Call at module load (or in beforeAll) of a
+ * test that compares with dcmtk; throws naming the package when it is missing.
+ */
+export function requireDcmtk(): void {
+  for (const tool of ['dcmj2pnm', 'dcmdump']) {
+    try {
+      execFileSync(tool, ['--version'], { stdio: 'ignore' });
+    } catch {
+      throw new Error(`${tool} (dcmtk) is required for the conformance tests: run scripts/ensure-system-tools.sh tests, or apt-get install dcmtk`);
+    }
   }
 }
 

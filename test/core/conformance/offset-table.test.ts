@@ -4,10 +4,12 @@
  * and every frame decodes as it does with a correct table (and as dcmtk
  * renders it).
  */
-import { correlation, dcmtkAvailable, renderWithDcmtk } from './dcmtk-reference';
+import { correlation, renderWithDcmtk, requireDcmtk } from './dcmtk-reference';
 import { parseDicom } from '../../../src/core/dicom/parse';
 import { renderDecodedFrame } from '../../../src/core/preparation/dicom-image';
 import { makeDicom } from '../../fixtures/images';
+
+requireDcmtk();
 
 const SIZE = 32;
 const FRAMES = 3;
@@ -45,7 +47,7 @@ describe('Basic Offset Table with fewer entries than frames', () => {
     expect(Array.from(bad.decodeFrame(2).samples)).not.toEqual(Array.from(bad.decodeFrame(0).samples));
   });
 
-  (dcmtkAvailable() ? test : test.skip)('the last frame previews as dcmj2pnm renders it', () => {
+  test('the last frame previews as dcmj2pnm renders it', () => {
     const dicom = parseDicom(broken);
     const ours = renderDecodedFrame(dicom, dicom.decodeFrame(FRAMES - 1)).data;
     const reference = renderWithDcmtk(broken, ['+F', String(FRAMES), '+Wm']);

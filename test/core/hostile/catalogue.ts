@@ -10,6 +10,7 @@ import {
   codestream, deeplyNestedDicom, encapsulatedDicom, framesDicom, interlacedPngBomb, jp2File, largeDeflatedDicom, largeRgb16Png,
   manyTilesCodestream, patchedSiz,
 } from './generators';
+import { progressiveJpeg, withScans } from '../imaging/progressive-jpeg';
 
 /** The ingest function's memory (imaging-ingest.ts), also the children's heap limit. */
 export const INGEST_MEMORY_MB = 2048;
@@ -42,6 +43,8 @@ export const CASES: readonly HostileCase[] = [
   {
     name: 'PNG 9800x9800 16-bit RGB (768 MB decoded)', item: 9, generate: () => largeRgb16Png(9800, 9800), expected: 'TOO_LARGE', maxMs: 3000, maxRssMb: SMALL_RSS_MB,
   },
+  // A 64x64 progressive JPEG from dcmcjpeg with its last scan repeated: each scan a pass over the image for the decoder.
+  { name: 'JPEG 64x64 progressive with 8,000 scans', item: 9, generate: () => withScans(progressiveJpeg(64).codestream, 8000), expected: 'TOO_LARGE', maxMs: 3000, maxRssMb: SMALL_RSS_MB },
   { name: 'J2K 250x250 in 62,500 tiles', item: 9, generate: j2kDicom('jpeg2000', manyTilesCodestream(250), 250), expected: 'TOO_LARGE', maxMs: 3000, maxRssMb: SMALL_RSS_MB },
   // Item 10: one copy of the data set. 3 frames (600 MB) fit the 2048 MB budget; 5 (1 GB) do not (item 11).
   { name: 'deflated 10000x10000x3 16-bit (22 MB file, 600 MB inflated)', item: 10, generate: DEFLATED_3, expected: 'PREPARED', maxMs: 45_000, maxRssMb: 1200 },
