@@ -2,38 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildMeasurementReportSr, ReportInput, ReportStudy } from '../../../src/core/reports';
-import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
-import { summaryOf } from '../../support/summaries';
+import { buildMeasurementReportSr } from '../../../src/core/reports';
+import { REPORT_STUDY as study, reportInput } from '../../support/report-fixtures';
 
-const study: ReportStudy = {
-  studyInstanceUid: '2.25.1234567890',
-  series: [{
-    seriesInstanceUid: '2.25.11',
-    modality: 'CR',
-    instances: [{ sopInstanceUid: '2.25.111', sopClassUid: '1.2.840.10008.5.1.4.1.1.1' }, { sopInstanceUid: '2.25.112', sopClassUid: '1.2.840.10008.5.1.4.1.1.1' }],
-  }],
-};
-
-const input: ReportInput = {
-  studyKey: 'stk0123abcd',
-  version: 2,
-  status: 'final',
-  issuedAt: '2025-02-03T04:05:06.000Z',
-  aggregate: summaryOf([0.93, 0.81]),
-  results: [{
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'quality',
-    modelId: 'image-quality',
-    modelVersion: '1',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 12,
-    findings: [
-      { label: 'Pneumothorax', code: '36118008', codeSystem: 'http://snomed.info/sct', confidence: 0.93, imageRef: '2.25.11/2.25.111', region: { left: 0.1, top: 0.2, width: 0.3, height: 0.4 } },
-      { label: 'Underexposed image', confidence: 0.81, imageRef: '2.25.11/2.25.112' },
-    ],
-  }],
-};
+const input = reportInput();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
