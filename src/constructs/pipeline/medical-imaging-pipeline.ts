@@ -147,6 +147,12 @@ export interface MedicalImagingPipelineProps {
    * @default - see `ReviewApiOptions`
    */
   readonly reviewApiOptions?: ReviewApiOptions;
+  /**
+   * Also write a DICOM SR for PNG/JPEG studies, with UIDs derived from the
+   * pseudonymous keys (see `ResultsStoreProps.structuredReportForImages`).
+   * @default false - DICOM studies only
+   */
+  readonly structuredReportForImages?: boolean;
 }
 
 /**
@@ -184,6 +190,7 @@ export class MedicalImagingPipeline extends Construct {
       encryptionKey,
       existingTable: props.existingTable,
       noncurrentVersionExpiration: props.dataLifecycle?.noncurrentVersionRetention,
+      structuredReportForImages: props.structuredReportForImages,
     });
     this.notifier = new ClinicianNotifier(this, 'Notifier', {
       encryptionKey,

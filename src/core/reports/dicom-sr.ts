@@ -7,7 +7,7 @@
  * of the original study. Written with the Part 10 writer of the de-id engine.
  */
 import { createHash } from 'node:crypto';
-import { ReportStudy } from './fhir-bundle';
+import { findReportInstance, ReportStudy } from './fhir-bundle';
 import { ReportInput } from './types';
 import { AnalyzerFinding } from '../../shared/analyzer-result';
 import { DicomDataset, DicomElement, textElement } from '../deid/dataset';
@@ -108,8 +108,7 @@ function floats(values: number[]): Uint8Array {
 }
 
 function measurementGroup(input: ReportInput, options: SrOptions, finding: AnalyzerFinding, index: number, analyzer: string): ContentItem {
-  const [seriesUid, instanceUid] = finding.imageRef.split('/');
-  const instance = options.study.series.find((s) => s.seriesInstanceUid === seriesUid)?.instances.find((i) => i.sopInstanceUid === instanceUid);
+  const instance = findReportInstance(options.study, finding.imageRef)?.instance;
   const code = findingCode(finding);
   const children: ContentItem[] = [
     { relationship: 'HAS OBS CONTEXT', valueType: 'TEXT', concept: TRACKING_ID, elements: [text(0x0040a160, 'UT', `${analyzer} finding ${index}`)] },
@@ -142,7 +141,8 @@ function measurementGroup(input: ReportInput, options: SrOptions, finding: Analy
 /** SR Document as a Part 10 file (explicit VR little endian), and its SOP Instance UID. */
 export function buildMeasurementReportSr(input: ReportInput, options: SrOptions): { bytes: Buffer; sopInstanceUid: string } {
   const { study } = options;
-  const sopInstanceUid = derivedUid(input.studyKey, input.version, input.status, 'sr');
+  // Each revision is a new SR instance (an SR is never changed in place); the version's SR series stays the same.
+  const sopInstanceUid = derivedUid(input.studyKey, input.version, input.revision ?? 1, input.status, 'sr');
   const seriesUid = derivedUid(input.studyKey, input.version, 'sr-series');
   const [date, time] = [input.issuedAt.slice(0, 10).replace(/-/g, ''), input.issuedAt.slice(11, 19).replace(/:/g, '')];
   const library: ContentItem = {

@@ -55,6 +55,10 @@ export interface ReportRecord {
   readonly htmlKey: string;
   /** The FHIR R4 Bundle of the revision (absent on reports written before bundles existed). */
   readonly bundleKey?: string;
+  /** The DICOM SR of the revision (absent when the study has no UIDs to reference: PNG/JPEG without the option). */
+  readonly srKey?: string;
+  /** SOP Instance UID of that SR (a UID the pipeline generated), to find it again in a PACS. */
+  readonly srSopInstanceUid?: string;
   readonly findingCount: number;
   readonly reviewRequired: boolean;
   readonly reviewDecision?: string;
