@@ -119,10 +119,14 @@ test('each Bundle references the de-identified study the stored DICOM carries (n
     const dump = spawnSync('dsrdump', ['-Ee', '-Ec', file], { encoding: 'utf8' });
     expect(dump.stderr).toBe('');
     expect(dump.stdout).toContain('Imaging Measurement Report');
-    const attributes = spawnSync('dcmdump', ['+P', '0020,000d', '+P', '0040,a491', '+P', '0008,0018', file], { encoding: 'utf8' }).stdout;
+    const attributes = spawnSync('dcmdump', ['+P', '0020,000d', '+P', '0040,a491', '+P', '0008,0018', '+P', '0040,a360', '+P', '0008,1155', file], { encoding: 'utf8' }).stdout;
     expect(attributes).toContain(`[${studyUid}]`);
     expect(attributes).toContain(revision.reportStatus === 'preliminary' ? '[PARTIAL]' : '[COMPLETE]');
     expect(attributes).toContain(`[${revision.srSopInstanceUid}]`);
+    // Every SR after the first names the one before it as its predecessor.
+    const previous = revisions[revisions.indexOf(revision) - 1];
+    expect(attributes.includes('(0040,a360) SQ')).toBe(previous !== undefined);
+    if (previous !== undefined) expect(attributes).toContain(`[${previous.srSopInstanceUid}]`);
   }
   expect(new Set(revisions.map((r) => r.srSopInstanceUid)).size).toBe(revisions.length);
 });

@@ -48,11 +48,25 @@ const SCHEMES: Readonly<Record<string, string>> = {
 /** Pixel size of each referenced instance, to place a finding's fractional region (SCOORD is in pixels). */
 export interface SrImageSize { readonly columns: number; readonly rows: number }
 
+/** An SR written earlier for the same study, which this one revises. */
+export interface SrPredecessor {
+  /** The version whose SR series holds it (see `srSeriesUid`). */
+  readonly version: number;
+  readonly sopInstanceUid: string;
+}
+
 export interface SrOptions {
   /** The de-identified study the SR describes; for PNG/JPEG studies a generated study UID and image UIDs. */
   readonly study: ReportStudy;
   /** Keyed by SOP Instance UID. */
   readonly imageSizes?: ReadonlyMap<string, SrImageSize>;
+  /** The SR this one revises (a later revision or version of the study's report): listed as its predecessor. @default - none */
+  readonly predecessor?: SrPredecessor;
+}
+
+/** The SR series of a study version: every revision of the version's report is an instance of it. */
+export function srSeriesUid(studyKey: string, version: number): string {
+  return derivedUid(studyKey, version, 'sr-series');
 }
 
 /** A UID under 2.25 derived from the report identity (the same input gives the same SR). */
@@ -143,7 +157,7 @@ export function buildMeasurementReportSr(input: ReportInput, options: SrOptions)
   const { study } = options;
   // Each revision is a new SR instance (an SR is never changed in place); the version's SR series stays the same.
   const sopInstanceUid = derivedUid(input.studyKey, input.version, input.revision ?? 1, input.status, 'sr');
-  const seriesUid = derivedUid(input.studyKey, input.version, 'sr-series');
+  const seriesUid = srSeriesUid(input.studyKey, input.version);
   const [date, time] = [input.issuedAt.slice(0, 10).replace(/-/g, ''), input.issuedAt.slice(11, 19).replace(/:/g, '')];
   const library: ContentItem = {
     relationship: 'CONTAINS',
@@ -187,6 +201,14 @@ export function buildMeasurementReportSr(input: ReportInput, options: SrOptions)
       sq(0x00081199, s.instances.map((i) => sorted([text(0x00081150, 'UI', i.sopClassUid), text(0x00081155, 'UI', i.sopInstanceUid)]))),
     ]))),
   ])]);
+  // Type 1C: a revision lists the document it replaces (same study, the SR series of its version).
+  const predecessor = options.predecessor === undefined ? [] : [sq(0x0040a360, [sorted([
+    text(0x0020000d, 'UI', study.studyInstanceUid),
+    sq(0x00081115, [sorted([
+      text(0x0020000e, 'UI', srSeriesUid(input.studyKey, options.predecessor.version)),
+      sq(0x00081199, [sorted([text(0x00081150, 'UI', COMPREHENSIVE_SR_SOP_CLASS), text(0x00081155, 'UI', options.predecessor.sopInstanceUid)])]),
+    ])]),
+  ])])];
   const rootItem = contentItem(root);
   const dataset = sorted([
     text(0x00080005, 'CS', 'ISO_IR 100'), // the writer encodes text as Latin-1
@@ -213,6 +235,7 @@ export function buildMeasurementReportSr(input: ReportInput, options: SrOptions)
     text(0x0040a493, 'CS', 'UNVERIFIED'),
     sq(0x0040a372, []),
     evidence,
+    ...predecessor,
     ...rootItem.filter((e) => e.tag !== 0x0040a010),
   ]);
   const meta = { mediaStorageSopClassUid: COMPREHENSIVE_SR_SOP_CLASS, mediaStorageSopInstanceUid: sopInstanceUid };

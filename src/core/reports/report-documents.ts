@@ -6,7 +6,7 @@
  * whenever there is a study to reference. No I/O: the caller reads the images
  * and writes the documents.
  */
-import { buildMeasurementReportSr } from './dicom-sr';
+import { buildMeasurementReportSr, SrPredecessor } from './dicom-sr';
 import { buildDiagnosticReport } from './fhir';
 import { buildFhirBundle } from './fhir-bundle';
 import { buildHtmlReport, ReportPreview } from './html';
@@ -21,6 +21,8 @@ export interface ReportSources {
   readonly previews?: readonly ReportPreview[];
   /** Give PNG/JPEG images generated UIDs, so their study gets an ImagingStudy and an SR too. @default false */
   readonly structuredReportForImages?: boolean;
+  /** The study's previous SR, which this revision's SR replaces. @default - none (the first report) */
+  readonly previousSr?: SrPredecessor;
 }
 
 export interface ReportDocuments {
@@ -43,7 +45,7 @@ export function buildReportDocuments(input: ReportInput, sources: ReportSources)
     bundle: JSON.stringify(buildFhirBundle(input, study), null, 2),
     html: buildHtmlReport(input, { ...summary, previews: sources.previews ?? [] }),
     ...(study === undefined ? {} : {
-      structuredReport: buildMeasurementReportSr(input, { study, imageSizes: imageSizesOf(study, sources.images) }),
+      structuredReport: buildMeasurementReportSr(input, { study, imageSizes: imageSizesOf(study, sources.images), predecessor: sources.previousSr }),
       studyInstanceUid: study.studyInstanceUid,
     }),
   };

@@ -16,7 +16,7 @@ import { manifestKey, StudyStatus } from '../../shared/records';
 import { ReviewAnswer, ReviewedFinding } from '../../shared/reviews';
 import { PersistedReport, WorkflowStateWithResults } from '../../shared/workflow';
 import { TableContext } from '../storage/context';
-import { hasFinalReport, putAnalysisResults, putReportRecord } from '../storage/results';
+import { includesFinalReport, putAnalysisResults, putReportRecord, reportsBefore } from '../storage/results';
 import { getReview, isUndelivered, markDecisionDelivered, markReviewOverdue } from '../storage/reviews';
 import { getStudy, transitionStudy } from '../storage/studies';
 
@@ -100,7 +100,10 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
     throw new StudyStateError('The amended review or its triage is missing');
   }
   const reviewed = review === undefined ? undefined : applyAmendments(triage!, review.amendments ?? [], state.review?.reviewer ?? 'unknown');
-  const status: ReportStatus = !released ? 'preliminary' : await hasFinalReport(deps.table, studyKey, { before: { version, revision } }) ? 'amended' : 'final';
+  const earlier = await reportsBefore(deps.table, studyKey, { version, revision });
+  const status: ReportStatus = !released ? 'preliminary' : includesFinalReport(earlier) ? 'amended' : 'final';
+  // The newest earlier SR of the study is the one this revision's SR replaces.
+  const previousSr = earlier.filter((r) => r.srSopInstanceUid !== undefined).at(-1);
   const reportInput: ReportInput = {
     studyKey,
     version,
@@ -114,7 +117,10 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
   };
 
   await putAnalysisResults(deps.table, studyKey, version, state.results, now);
-  const written = await writeReportRevision(deps, reportInput, manifestOf(deps, state));
+  const written = await writeReportRevision(deps, reportInput, {
+    manifest: manifestOf(deps, state),
+    previousSr: previousSr === undefined ? undefined : { version: previousSr.version, sopInstanceUid: previousSr.srSopInstanceUid! },
+  });
   const keys = { fhirKey: written.fhirKey, htmlKey: written.htmlKey };
   await putReportRecord(deps.table, {
     studyKey,

@@ -7,7 +7,7 @@
  * Used by "Persist results", by late review decisions and by re-analysis.
  */
 import { S3Client } from '@aws-sdk/client-s3';
-import { buildReportDocuments, previewImagesOf, ReportInput, ReportPreview, reportPreviewOf } from '../../core/reports';
+import { buildReportDocuments, previewImagesOf, ReportInput, ReportPreview, reportPreviewOf, SrPredecessor } from '../../core/reports';
 import { ImageReference, S3ObjectReference } from '../../shared/analyzer-result';
 import { studyPrefix } from '../../shared/records';
 import { SafeLog } from '../lambda/logger';
@@ -71,14 +71,26 @@ export async function loadPreviews(deps: ReportWriterDeps, input: ReportInput, i
   return previews;
 }
 
+export interface ReportRevisionSources {
+  /** The study version's manifest. @default - none: no ImagingStudy, no SR, no study summary */
+  readonly manifest?: S3ObjectReference;
+  /** The study's newest earlier SR (from its REPORT items), which this revision's SR replaces. @default - none */
+  readonly previousSr?: SrPredecessor;
+}
+
 /** Builds and writes every document of the revision `input.revision` (default 1); returns their keys. */
-export async function writeReportRevision(deps: ReportWriterDeps, input: ReportInput, manifest?: S3ObjectReference): Promise<ReportRevisionKeys> {
+export async function writeReportRevision(
+  deps: ReportWriterDeps,
+  input: ReportInput,
+  sources: ReportRevisionSources = {},
+): Promise<ReportRevisionKeys> {
   const revision = input.revision ?? 1;
-  const images = await loadManifest(deps.s3, manifest);
+  const images = await loadManifest(deps.s3, sources.manifest);
   const documents = buildReportDocuments(input, {
     images,
     previews: await loadPreviews(deps, input, images),
     structuredReportForImages: deps.structuredReportForImages,
+    previousSr: sources.previousSr,
   });
   const keys = reportKeys(input.studyKey, input.version, revision);
   const fhirBundleKey = bundleKey(input.studyKey, input.version, revision);

@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildMeasurementReportSr } from '../../../src/core/reports';
+import { buildMeasurementReportSr, srSeriesUid } from '../../../src/core/reports';
 import { REPORT_STUDY as study, reportInput } from '../../support/report-fixtures';
 
 const input = reportInput();
@@ -36,6 +36,20 @@ describe('DICOM SR TID 1500 measurement report', () => {
     expect(lines.filter((line) => /^Error/.test(line))).toEqual([]);
     const missing = lines.filter((line) => /Missing/.test(line) && !/Study(Date|Time|ID)\(.*needed to build DICOMDIR/.test(line));
     expect(missing).toEqual([]);
+  });
+
+  test('a revision lists the SR it replaces as its predecessor (Type 1C), and dciodvfy still finds no error', () => {
+    const revised = buildMeasurementReportSr({ ...input, version: 3, status: 'amended' }, { study, predecessor: { version: 2, sopInstanceUid } });
+    const revisedFile = written('revised.dcm', revised.bytes);
+    const dump = execFileSync('dcmdump', ['+P', '0040,a360', '+P', '0008,1155', '+P', '0020,000e', revisedFile], { encoding: 'utf8' });
+    expect(dump).toContain('(0040,a360) SQ');
+    expect(dump).toContain(`[${sopInstanceUid}]`);
+    expect(dump).toContain(`[${srSeriesUid(input.studyKey, 2)}]`);
+    const run = spawnSync('dciodvfy', ['-new', revisedFile], { encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`.split('\n').filter((line) => /^Error/.test(line))).toEqual([]);
+    expect(spawnSync('dsrdump', ['-Ee', '-Ec', revisedFile], { encoding: 'utf8' }).stderr).toBe('');
+    // Without a predecessor there is no sequence at all.
+    expect(execFileSync('dcmdump', ['+P', '0040,a360', file], { encoding: 'utf8' })).toBe('');
   });
 
   test('a preliminary report is a PARTIAL document with its own SOP instance; an amended one COMPLETE', () => {

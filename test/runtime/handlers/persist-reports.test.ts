@@ -154,6 +154,12 @@ test('a late decision (no workflow state) finds the manifest by its key; each re
   // The first revision's objects are still there, unchanged in status.
   expect(JSON.parse((await read(first.fhirKey)).toString('utf8')).status).toBe('final');
   expect(reports[1].srSopInstanceUid).not.toBe(first.srSopInstanceUid);
+  // The revision's SR names the one it replaces.
+  const file = path.join(dir, 'revised-sr.dcm');
+  fs.writeFileSync(file, await read(reports[1].srKey!));
+  const predecessor = spawnSync('dcmdump', ['+P', '0040,a360', '+P', '0008,1155', file], { encoding: 'utf8' }).stdout;
+  expect(predecessor).toContain('(0040,a360) SQ');
+  expect(predecessor).toContain(`[${first.srSopInstanceUid}]`);
 });
 
 test('a PNG study gets an SR only with structuredReportForImages, under the study UID derived from its key', async () => {
