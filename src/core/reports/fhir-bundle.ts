@@ -59,8 +59,13 @@ function uuidFor(...parts: (string | number)[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A dotted-number UID of at most 64 characters. */
+export function isDicomUid(uid: string): boolean {
+  return uid.length <= 64 && DICOM_UID.test(uid);
+}
+
 function checkedUid(uid: string): string {
-  if (uid.length > 64 || !DICOM_UID.test(uid)) throw new Error('A study, series or instance UID is not a valid DICOM UID');
+  if (!isDicomUid(uid)) throw new Error('A study, series or instance UID is not a valid DICOM UID');
   return uid;
 }
 

@@ -7,7 +7,7 @@
  * (which have none) get UIDs derived from their pseudonymous keys when asked.
  */
 import { derivedUid, SrImageSize } from './dicom-sr';
-import { ReportSeries, ReportStudy } from './fhir-bundle';
+import { isDicomUid, ReportSeries, ReportStudy } from './fhir-bundle';
 import { HtmlReportContext } from './html';
 import { AnalyzerResult, ImageReference } from '../../shared/analyzer-result';
 
@@ -36,6 +36,9 @@ interface Uids { readonly study: string; readonly series: string; readonly sop: 
 function uidsOf(studyKey: string, image: ImageReference, options: ReportStudyOptions): Uids | undefined {
   if (image.dicomUids !== undefined && image.sopClassUid !== undefined) {
     const { studyInstanceUid, seriesInstanceUid, sopInstanceUid } = image.dicomUids;
+    // A file that lacked a UID (or carried a malformed one) is left out rather than failing every report of its study.
+    const uids = [studyInstanceUid, seriesInstanceUid, sopInstanceUid, image.sopClassUid];
+    if (!uids.every(isDicomUid)) return undefined;
     return { study: studyInstanceUid, series: seriesInstanceUid, sop: sopInstanceUid, sopClass: image.sopClassUid };
   }
   if (image.dicomKey !== undefined || options.generateImageUids !== true) return undefined;

@@ -82,6 +82,9 @@ describe('the report study from the manifest', () => {
   test('DICOM without recorded UIDs (stored before they were) and PNG/JPEG without the option give no study', () => {
     expect(reportStudyOf('k', [{ ...images[0], dicomUids: undefined }])).toBeUndefined();
     expect(reportStudyOf('k', [pngImage])).toBeUndefined();
+    // An instance whose file lacked a UID is left out; the others still make the study.
+    const partial = reportStudyOf('k', [{ ...images[0], dicomUids: { ...images[0].dicomUids!, seriesInstanceUid: '' } }, images[1]])!;
+    expect(partial.series.flatMap((s) => s.instances.map((i) => i.imageRef))).toEqual(['ser1/ins2']);
     // A DICOM image never gets generated UIDs, even with the option.
     expect(reportStudyOf('k', [{ ...images[0], dicomUids: undefined }], { generateImageUids: true })).toBeUndefined();
   });
