@@ -30,7 +30,8 @@ let example: SynthesizedExample;
 let system: LocalSystem;
 
 beforeAll(async () => {
-  example = synthesizeExample(path.join(E2E_DIR, 'reports', 'cdk.out'));
+  // PNG/JPEG studies get an SR too (generated UIDs), so the PHI scan reads theirs as well.
+  example = synthesizeExample(path.join(E2E_DIR, 'reports', 'cdk.out'), { structuredReportForImages: 'true' });
   const workDir = path.join(E2E_DIR, 'runs', 'reports');
   fs.rmSync(workDir, { recursive: true, force: true });
   // Nobody answers a review in time: each version gets a preliminary report first, then a late decision revises it.
@@ -147,8 +148,8 @@ test('the HTML report shows the study summary and thumbnails embedded as data: U
 test('no identifying value of any upload is in an event, SNS message, log, execution or any object of the reports bucket', async () => {
   const objects = await reportObjects(system);
   const keys = objects.map((o) => o.where);
-  // Four revisions of the DICOM study, and at least the preliminary reports of the PNG and JPEG studies.
-  expect(keys.filter((k) => k.endsWith('.dcm')).length).toBe(4);
+  // Four revisions of the DICOM study, and at least the preliminary reports of the PNG and JPEG studies (SR included).
+  expect(keys.filter((k) => k.endsWith('.dcm')).length).toBe(6);
   expect(keys.filter((k) => k.endsWith('fhir-bundle.json')).length).toBeGreaterThanOrEqual(6);
   const studies = [STUDY, STUDY + 1, STUDY + 2];
   // Every value the generator filled, the spellings the upload keys use, and the original study date.
