@@ -97,6 +97,8 @@ export class ExampleStack extends Stack {
       autoReleaseThreshold: props.autoReleaseThreshold,
       quietPeriod: props.quietPeriodSeconds === undefined ? undefined : Duration.seconds(props.quietPeriodSeconds),
       structuredReportForImages: props.structuredReportForImages,
+      // Re-running chosen analyzers over past studies (and `Analysis Requested` naming a study).
+      reanalysis: {},
       referencedSources: props.referencedBucketName === undefined ? undefined : [{
         bucket: s3.Bucket.fromBucketName(this, 'ReferencedBucket', props.referencedBucketName),
         keyPrefix: props.referencedKeyPrefix,

@@ -21,6 +21,7 @@ import { DataLifecycleOptions, ImagingIngest } from '../ingest/imaging-ingest';
 import { ReferencedSource } from '../ingest/referenced-source';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { NotificationSubscription } from '../notifier/notification-subscription';
+import { ReanalysisOptions, StudyReanalysis } from '../reanalysis/study-reanalysis';
 import { ResultsStore } from '../results-store/results-store';
 import { ReviewApi, ReviewApiOptions } from '../review-api/review-api';
 import { AnalysisWorkflow } from '../workflow/analysis-workflow';
@@ -148,6 +149,15 @@ export interface MedicalImagingPipelineProps {
    */
   readonly reviewApiOptions?: ReviewApiOptions;
   /**
+   * Re-running chosen analyzers over past studies (`StudyReanalysis`), each study
+   * getting a new version with amended reports and a change summary; also serves
+   * `Analysis Requested` events naming a `studyKey`. Given (even as `{}`) turns it on.
+   * Off by default: it can open a new version of any stored study and reissue
+   * its reports, a power a platform team opts into.
+   * @default - no re-analysis
+   */
+  readonly reanalysis?: ReanalysisOptions;
+  /**
    * Also write a DICOM SR for PNG/JPEG studies, with UIDs derived from the
    * pseudonymous keys (see `ResultsStoreProps.structuredReportForImages`).
    * @default false - DICOM studies only
@@ -167,6 +177,8 @@ export class MedicalImagingPipeline extends Construct {
   public readonly ingest: ImagingIngest;
   /** The review API (absent when `reviewApi` is false). */
   public readonly reviewApi?: ReviewApi;
+  /** The re-analysis of past studies (absent unless `reanalysis` is given). */
+  public readonly reanalysis?: StudyReanalysis;
   public readonly alarms: cloudwatch.Alarm[];
   public readonly dashboard: cloudwatch.Dashboard;
 
@@ -228,6 +240,17 @@ export class MedicalImagingPipeline extends Construct {
     if (props.reviewApi !== false) {
       this.reviewApi = new ReviewApi(this, 'ReviewApi', {
         ...props.reviewApiOptions,
+        workflow: this.workflow,
+        resultsStore: this.resultsStore,
+        notifier: this.notifier,
+        encryptionKey,
+        functionOptions,
+      });
+    }
+
+    if (props.reanalysis !== undefined) {
+      this.reanalysis = new StudyReanalysis(this, 'Reanalysis', {
+        ...props.reanalysis,
         workflow: this.workflow,
         resultsStore: this.resultsStore,
         notifier: this.notifier,
