@@ -9,6 +9,7 @@ import { ExampleStack } from './example-stack';
  *   cdk deploy -c autoReleaseThreshold=0.5 -c quietPeriodSeconds=120
  *   cdk deploy -c bedrockModelId=us.anthropic.claude-3-5-sonnet-20241022-v2:0 -c sageMakerEndpointName=cxr-detector
  *   cdk deploy -c referencedBucketName=hospital-archive -c referencedKeyPrefix=studies/
+ *   cdk deploy -c structuredReportForImages=true
  */
 export function buildExampleApp(app: App = new App()): { app: App; stack: ExampleStack } {
   const emails = String(app.node.tryGetContext('notificationEmails') ?? '')
@@ -23,6 +24,7 @@ export function buildExampleApp(app: App = new App()): { app: App; stack: Exampl
     sageMakerEndpointName: textContext(app, 'sageMakerEndpointName'),
     referencedBucketName: textContext(app, 'referencedBucketName'),
     referencedKeyPrefix: textContext(app, 'referencedKeyPrefix'),
+    structuredReportForImages: textContext(app, 'structuredReportForImages') === 'true',
     description: 'cdk-medical-imaging-pipeline example: serverless medical-imaging AI pipeline',
   });
   Validations.of(app).addPlugins(

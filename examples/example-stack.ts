@@ -30,6 +30,8 @@ export interface ExampleStackProps extends StackProps {
   readonly referencedBucketName?: string;
   /** Only keys under this prefix of `referencedBucketName`. @default '' (the whole bucket) */
   readonly referencedKeyPrefix?: string;
+  /** Write a DICOM SR for PNG/JPEG studies too (generated UIDs). @default false */
+  readonly structuredReportForImages?: boolean;
 }
 
 /**
@@ -94,6 +96,7 @@ export class ExampleStack extends Stack {
       notificationEmails: props.notificationEmails,
       autoReleaseThreshold: props.autoReleaseThreshold,
       quietPeriod: props.quietPeriodSeconds === undefined ? undefined : Duration.seconds(props.quietPeriodSeconds),
+      structuredReportForImages: props.structuredReportForImages,
       // Re-running chosen analyzers over past studies (and `Analysis Requested` naming a study).
       reanalysis: {},
       referencedSources: props.referencedBucketName === undefined ? undefined : [{

@@ -94,6 +94,13 @@ export interface S3ObjectReference {
   readonly key: string;
 }
 
+/** The UIDs of a de-identified DICOM instance (the pipeline's replacements, never the originals). */
+export interface DeidentifiedUids {
+  readonly studyInstanceUid: string;
+  readonly seriesInstanceUid: string;
+  readonly sopInstanceUid: string;
+}
+
 /** One de-identified image an analyzer may read. */
 export interface ImageReference {
   /** Stable id of the image inside the study: `<seriesKey>/<instanceKey>`. */
@@ -124,6 +131,8 @@ export interface ImageReference {
   readonly instanceNumber?: number;
   /** Key of the de-identified DICOM (Part 10). @default - none (PNG/JPEG input) */
   readonly dicomKey?: string;
+  /** UIDs of the de-identified DICOM, which reports reference. @default - none (PNG/JPEG input) */
+  readonly dicomUids?: DeidentifiedUids;
 }
 
 /**

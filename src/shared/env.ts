@@ -11,6 +11,8 @@ export const EnvVar = {
   ARCHIVE_PREFIX: 'ARCHIVE_PREFIX',
   DERIVED_BUCKET: 'DERIVED_BUCKET',
   REPORTS_BUCKET: 'REPORTS_BUCKET',
+  /** `true`: report writers also write a DICOM SR for PNG/JPEG studies (with UIDs derived from the pseudonymous keys). */
+  STRUCTURED_REPORT_FOR_IMAGES: 'STRUCTURED_REPORT_FOR_IMAGES',
   EVENT_BUS_NAME: 'EVENT_BUS_NAME',
   TOPIC_ARN: 'TOPIC_ARN',
   /** Link to a study put into notifications, with `{studyKey}` and `{version}` placeholders (unset: no link). */

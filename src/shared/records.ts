@@ -29,6 +29,29 @@ export const TableAttr = {
 /** Global secondary index: status + updatedAt, for worklists and the sweeper. */
 export const STATUS_INDEX_NAME = 'StatusIndex';
 
+/**
+ * Sparse global secondary index of the studies awaiting review: only a study
+ * META in IN_REVIEW carries its keys, so the index holds the review worklist
+ * and nothing else, already in worklist order (priority, then deadline).
+ */
+export const REVIEW_QUEUE_INDEX_NAME = 'ReviewQueueIndex';
+export const ReviewQueueAttr = {
+  /** Partition key: `REVIEW_QUEUE` while the study is IN_REVIEW, absent otherwise. */
+  QUEUE: 'reviewQueue',
+  /** Sort key: `<priority rank>#<review deadline>#<studyKey>` (STAT sorts first). */
+  RANK: 'reviewRank',
+} as const;
+export const REVIEW_QUEUE = 'REVIEW_QUEUE';
+/** Attributes of the study META the review queue index projects: what the worklist shows. */
+export const REVIEW_QUEUE_PROJECTION: readonly string[] = [
+  'studyKey', 'version', 'status', 'priority', 'reviewDeadline', 'reviewOverdue', 'modality', 'instanceCount', 'updatedAt',
+];
+/** Order of priorities on the review queue; an unknown priority sorts last. */
+const PRIORITY_RANK: Readonly<Record<string, string>> = { STAT: '1', URGENT: '2', ROUTINE: '3' };
+export function reviewRank(priority: string, reviewDeadline: string, studyKey: string): string {
+  return `${PRIORITY_RANK[priority] ?? '9'}#${reviewDeadline}#${studyKey}`;
+}
+
 export const META_SK = 'META';
 
 export function studyPk(studyKey: string): string {

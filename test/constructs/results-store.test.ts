@@ -5,7 +5,8 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { newStack } from './fixtures';
 import { expectAllEncryptedWith, expectBucketsSecure, expectNoWildcardActions, logicalId } from './template-checks';
 import { ResultsStore } from '../../src';
-import { STATUS_INDEX_NAME } from '../../src/shared/records';
+import { EnvVar } from '../../src/shared/env';
+import { REVIEW_QUEUE_INDEX_NAME, STATUS_INDEX_NAME } from '../../src/shared/records';
 import { expectNoNagFindings } from '../support/nag';
 
 describe('ResultsStore', () => {
@@ -26,7 +27,7 @@ describe('ResultsStore', () => {
         GlobalSecondaryIndexes: [Match.objectLike({
           IndexName: STATUS_INDEX_NAME,
           KeySchema: [{ AttributeName: 'status', KeyType: 'HASH' }, { AttributeName: 'updatedAt', KeyType: 'RANGE' }],
-        })],
+        }), Match.objectLike({ IndexName: REVIEW_QUEUE_INDEX_NAME })],
       }),
     });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -110,6 +111,7 @@ describe('ResultsStore', () => {
         Resource: [
           { 'Fn::GetAtt': [table, 'Arn'] },
           { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${STATUS_INDEX_NAME}`]] },
+          { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${REVIEW_QUEUE_INDEX_NAME}`]] },
         ],
       }),
       expect.objectContaining({ Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'] }),
@@ -149,11 +151,38 @@ describe('ResultsStore', () => {
     expect(worklistStatements).toEqual(expect.arrayContaining([
       expect.objectContaining({
         Action: 'dynamodb:Query',
-        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${STATUS_INDEX_NAME}`]] },
+        Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [table, 'Arn'] }, `/index/${REVIEW_QUEUE_INDEX_NAME}`]] },
       }),
     ]));
-    expect(JSON.stringify(worklistStatements)).not.toMatch(/s3:|GetItem/);
+    expect(JSON.stringify(worklistStatements)).not.toMatch(/s3:|GetItem|StatusIndex/);
     expectNoWildcardActions(template);
+  });
+
+  test('the review queue index is keyed for "awaiting review by priority, then deadline" and projects only what the worklist shows', () => {
+    const { stack } = newStack();
+    new ResultsStore(stack, 'Store');
+    const [table] = Object.values(Template.fromStack(stack).findResources('AWS::DynamoDB::Table')) as any[];
+    const index = table.Properties.GlobalSecondaryIndexes.find((i: any) => i.IndexName === REVIEW_QUEUE_INDEX_NAME);
+    expect(index.KeySchema).toEqual([{ AttributeName: 'reviewQueue', KeyType: 'HASH' }, { AttributeName: 'reviewRank', KeyType: 'RANGE' }]);
+    expect(index.Projection.ProjectionType).toBe('INCLUDE');
+    expect([...index.Projection.NonKeyAttributes].sort()).toEqual(
+      ['instanceCount', 'modality', 'priority', 'reviewDeadline', 'reviewOverdue', 'status', 'studyKey', 'updatedAt', 'version']);
+    expect(table.Properties.AttributeDefinitions).toEqual(expect.arrayContaining([
+      { AttributeName: 'reviewQueue', AttributeType: 'S' }, { AttributeName: 'reviewRank', AttributeType: 'S' },
+    ]));
+  });
+
+  test('report writers learn the buckets and whether PNG/JPEG studies get an SR (off unless asked)', () => {
+    const { stack } = newStack();
+    const plain = new ResultsStore(stack, 'Plain');
+    const withSr = new ResultsStore(stack, 'WithSr', { structuredReportForImages: true });
+    expect(plain.structuredReportForImages).toBe(false);
+    expect(plain._reportWriterEnvironment()).toEqual({
+      [EnvVar.REPORTS_BUCKET]: plain.reportsBucket.bucketName,
+      [EnvVar.DERIVED_BUCKET]: plain.derivedImagesBucket.bucketName,
+      [EnvVar.STRUCTURED_REPORT_FOR_IMAGES]: 'false',
+    });
+    expect(withSr._reportWriterEnvironment()[EnvVar.STRUCTURED_REPORT_FOR_IMAGES]).toBe('true');
   });
 
   test('passes AwsSolutions, HIPAA and NIST 800-53 R5 checks', () => {

@@ -4,7 +4,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema, findPhi, planOf, sha256 } from './support';
+import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema, findPhi, planOf, reportObjects, sha256 } from './support';
 import { corruptUploads, dicomSeries, jpegUpload, phiStrings, pngUpload, Upload } from '../../scripts/local-runner/dataset';
 import { LocalSystem, sleep, StudyItem } from '../../scripts/local-runner/local-system';
 import { SynthesizedExample, synthesizeExample } from '../../scripts/local-runner/template';
@@ -228,8 +228,10 @@ describe('200 uploads across 20 studies, with faults', () => {
     expect(dlq.sort()).toEqual([...poison].sort());
   });
 
-  test('no PHI in any log line, event, notification or execution data', () => {
-    const outputs = capturedOutputs(system);
+  test('no PHI in any log line, event, notification, execution data or report (FHIR, HTML, SR)', async () => {
+    const reports = await reportObjects(system);
+    expect(reports.filter((r) => r.where.endsWith('fhir-bundle.json'))).toHaveLength(20);
+    const outputs = [...capturedOutputs(system), ...reports];
     expect(outputs.length).toBeGreaterThan(1000);
     // One completion per study, and one review notice per study held for review.
     const subjects = system.notifications.map((n) => n.subject);

@@ -1,7 +1,10 @@
 /** Shared helpers of the end-to-end tests (local runner, PHI scan). */
 import { createHash } from 'crypto';
 import * as path from 'path';
+import { GetObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
+import { FAKE_CREDENTIALS, HARNESS_USER_AGENT } from '../../scripts/local-runner/engines';
 import type { LocalSystem } from '../../scripts/local-runner/local-system';
+import { LOCAL_REGION } from '../../scripts/local-runner/template';
 import { EVENT_SOURCE } from '../../src/shared/events';
 import { eventSchemaErrors } from '../support/event-schemas';
 
@@ -26,6 +29,27 @@ export function capturedOutputs(system: LocalSystem): Array<{ where: string; tex
       where: `execution ${e.name}`, text: JSON.stringify({ input: e.input, output: e.output, error: e.error, cause: e.cause }),
     })),
   ];
+}
+
+/** Every object of the reports bucket (FHIR, HTML, DICOM SR of every revision), as text for the PHI scan. */
+export async function reportObjects(system: LocalSystem): Promise<Array<{ where: string; text: string }>> {
+  const client = { region: LOCAL_REGION, credentials: FAKE_CREDENTIALS, customUserAgent: HARNESS_USER_AGENT };
+  const s3 = new S3Client({ ...client, endpoint: system.engines.endpoints.s3, forcePathStyle: true });
+  try {
+    const keys: string[] = [];
+    let token: string | undefined;
+    do {
+      const page = await s3.send(new ListObjectsV2Command({ Bucket: system.resources.reportsBucket, ContinuationToken: token }));
+      keys.push(...(page.Contents ?? []).map((o) => o.Key!));
+      token = page.NextContinuationToken;
+    } while (token !== undefined);
+    return await Promise.all(keys.map(async (key) => {
+      const body = await s3.send(new GetObjectCommand({ Bucket: system.resources.reportsBucket, Key: key }));
+      return { where: `report object ${key}`, text: Buffer.from(await body.Body!.transformToByteArray()).toString('latin1') };
+    }));
+  } finally {
+    s3.destroy();
+  }
 }
 
 /** Where any of `phi` appears (case-insensitive) in `outputs`. */

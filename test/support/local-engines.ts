@@ -10,7 +10,7 @@ import { join } from 'path';
 import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { STATUS_INDEX_NAME, TableAttr } from '../../src/shared/records';
+import { REVIEW_QUEUE_INDEX_NAME, REVIEW_QUEUE_PROJECTION, ReviewQueueAttr, STATUS_INDEX_NAME, TableAttr } from '../../src/shared/records';
 
 interface S3rverInstance {
   httpServer?: Server;
@@ -93,6 +93,8 @@ export async function startLocalEngines(): Promise<LocalEngines> {
       { AttributeName: TableAttr.SK, AttributeType: 'S' },
       { AttributeName: TableAttr.STATUS, AttributeType: 'S' },
       { AttributeName: TableAttr.UPDATED_AT, AttributeType: 'S' },
+      { AttributeName: ReviewQueueAttr.QUEUE, AttributeType: 'S' },
+      { AttributeName: ReviewQueueAttr.RANK, AttributeType: 'S' },
     ],
     KeySchema: [
       { AttributeName: TableAttr.PK, KeyType: 'HASH' },
@@ -105,6 +107,17 @@ export async function startLocalEngines(): Promise<LocalEngines> {
         { AttributeName: TableAttr.UPDATED_AT, KeyType: 'RANGE' },
       ],
       Projection: { ProjectionType: 'ALL' },
+    }, {
+      // As the ResultsStore creates it: sparse, keys and the worklist's attributes only.
+      IndexName: REVIEW_QUEUE_INDEX_NAME,
+      KeySchema: [
+        { AttributeName: ReviewQueueAttr.QUEUE, KeyType: 'HASH' },
+        { AttributeName: ReviewQueueAttr.RANK, KeyType: 'RANGE' },
+      ],
+      Projection: {
+        ProjectionType: 'INCLUDE',
+        NonKeyAttributes: [...REVIEW_QUEUE_PROJECTION],
+      },
     }],
   }));
   for (const bucket of Object.values(buckets)) {

@@ -157,6 +157,12 @@ export interface MedicalImagingPipelineProps {
    * @default - no re-analysis
    */
   readonly reanalysis?: ReanalysisOptions;
+  /**
+   * Also write a DICOM SR for PNG/JPEG studies, with UIDs derived from the
+   * pseudonymous keys (see `ResultsStoreProps.structuredReportForImages`).
+   * @default false - DICOM studies only
+   */
+  readonly structuredReportForImages?: boolean;
 }
 
 /**
@@ -196,6 +202,7 @@ export class MedicalImagingPipeline extends Construct {
       encryptionKey,
       existingTable: props.existingTable,
       noncurrentVersionExpiration: props.dataLifecycle?.noncurrentVersionRetention,
+      structuredReportForImages: props.structuredReportForImages,
     });
     this.notifier = new ClinicianNotifier(this, 'Notifier', {
       encryptionKey,

@@ -4,7 +4,8 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { STATUS_INDEX_NAME, STUDIES_PREFIX, TableAttr } from '../../shared/records';
+import { EnvVar } from '../../shared/env';
+import { REVIEW_QUEUE_INDEX_NAME, REVIEW_QUEUE_PROJECTION, ReviewQueueAttr, STATUS_INDEX_NAME, STUDIES_PREFIX, TableAttr } from '../../shared/records';
 import { grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
 import { createPipelineKey } from '../helpers/pipeline-key';
 import { createSecureBucket } from '../helpers/secure-bucket';
@@ -41,8 +42,9 @@ export interface ResultsStoreProps {
    */
   readonly encryptionKey?: kms.IKey;
   /**
-   * Use this table instead of creating one. It must have string keys `PK`/`SK`
-   * and a GSI `StatusIndex` on `status` (S) / `updatedAt` (S). Import it with
+   * Use this table instead of creating one. It must have string keys `PK`/`SK`,
+   * a GSI `StatusIndex` on `status` (S) / `updatedAt` (S) and a GSI
+   * `ReviewQueueIndex` on `reviewQueue` (S) / `reviewRank` (S). Import it with
    * `Table.fromTableAttributes({ encryptionKey })` so grants include its key.
    * @default - a new table
    */
@@ -57,18 +59,31 @@ export interface ResultsStoreProps {
    * @default Duration.days(30)
    */
   readonly noncurrentVersionExpiration?: Duration;
+  /**
+   * Also write a DICOM SR (TID 1500) for studies of PNG/JPEG images, which have
+   * no DICOM UIDs: the SR then references a study, series and images with UIDs
+   * under 2.25 derived from the pseudonymous keys (the same study always gets
+   * the same UIDs), and the FHIR Bundle's ImagingStudy names the same UIDs.
+   * DICOM studies always get an SR referencing their de-identified UIDs.
+   * @default false
+   */
+  readonly structuredReportForImages?: boolean;
 }
 
 /**
  * Where results live: a single DynamoDB table (studies, instances, analyses,
- * reports, audit events; GSI on status + updatedAt), a bucket of de-identified
- * derived images and a bucket of reports, all encrypted with one customer key.
+ * reports, audit events; a GSI on status + updatedAt, and a sparse GSI of the
+ * studies awaiting review ordered by priority then deadline), a bucket of
+ * de-identified derived images and a bucket of reports (FHIR, HTML, DICOM SR,
+ * one prefix per study version and revision), all encrypted with one customer key.
  */
 export class ResultsStore extends Construct {
   public readonly table: dynamodb.ITable;
   public readonly derivedImagesBucket: s3.IBucket;
   public readonly reportsBucket: s3.IBucket;
   public readonly encryptionKey: kms.IKey;
+  /** Whether PNG/JPEG studies get a DICOM SR too (see `ResultsStoreProps.structuredReportForImages`). */
+  public readonly structuredReportForImages: boolean;
 
   constructor(scope: Construct, id: string, props: ResultsStoreProps = {}) {
     super(scope, id);
@@ -79,6 +94,21 @@ export class ResultsStore extends Construct {
     const bucketProps = { encryptionKey: this.encryptionKey, noncurrentVersionExpiration: props.noncurrentVersionExpiration };
     this.derivedImagesBucket = createSecureBucket(this, 'DerivedImages', bucketProps);
     this.reportsBucket = createSecureBucket(this, 'Reports', bucketProps);
+    this.structuredReportForImages = props.structuredReportForImages ?? false;
+  }
+
+  /**
+   * Environment of a function that writes reports (with `grantWriteReports` and
+   * `grantReadDerivedImages`): where reports go, where the study manifests and
+   * previews are read from, and whether PNG/JPEG studies get an SR.
+   * @internal
+   */
+  public _reportWriterEnvironment(): { [key: string]: string } {
+    return {
+      [EnvVar.REPORTS_BUCKET]: this.reportsBucket.bucketName,
+      [EnvVar.DERIVED_BUCKET]: this.derivedImagesBucket.bucketName,
+      [EnvVar.STRUCTURED_REPORT_FOR_IMAGES]: String(this.structuredReportForImages),
+    };
   }
 
   private createTable(options: ResultsTableOptions): dynamodb.Table {
@@ -100,6 +130,14 @@ export class ResultsStore extends Construct {
       sortKey: { name: TableAttr.UPDATED_AT, type: dynamodb.AttributeType.STRING },
       projectionType: dynamodb.ProjectionType.ALL,
     });
+    // Sparse: only a study META in IN_REVIEW has `reviewQueue`, so this index is the worklist, already in order.
+    table.addGlobalSecondaryIndex({
+      indexName: REVIEW_QUEUE_INDEX_NAME,
+      partitionKey: { name: ReviewQueueAttr.QUEUE, type: dynamodb.AttributeType.STRING },
+      sortKey: { name: ReviewQueueAttr.RANK, type: dynamodb.AttributeType.STRING },
+      projectionType: dynamodb.ProjectionType.INCLUDE,
+      nonKeyAttributes: [...REVIEW_QUEUE_PROJECTION],
+    });
     const backup =
       'Point-in-time recovery (35 days of continuous backups) is always on; long-term AWS Backup plans are chosen account-wide by the deployer (e.g. by tag), not per construct.';
     Validations.of(table).acknowledge(
@@ -109,7 +147,7 @@ export class ResultsStore extends Construct {
     return table;
   }
 
-  /** GetItem and Query on the table and its status index. */
+  /** GetItem and Query on the table and its indexes (status, review queue). */
   public grantReadData(grantee: iam.IGrantable): iam.Grant {
     return this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:Query'], KeyUse.DECRYPT, true);
   }
@@ -155,15 +193,18 @@ export class ResultsStore extends Construct {
     return this.grantTable(grantee, ['dynamodb:GetItem', 'dynamodb:Query'], KeyUse.DECRYPT, false).combine(this.grantReadReports(grantee));
   }
 
-  /** Studies awaiting review: Query on the status index only (IN_REVIEW items carry their priority and overdue flag). */
+  /**
+   * Studies awaiting review, by priority then deadline: Query on the review queue index only
+   * (it projects keys, priority, deadline and overdue flag; no findings, no other study).
+   */
   public grantQueryReviewWorklist(grantee: iam.IGrantable): iam.Grant {
     grantKeyViaService(grantee, this.table.encryptionKey, 'dynamodb', KeyUse.DECRYPT);
-    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${STATUS_INDEX_NAME}`] });
+    return iam.Grant.addToPrincipal({ grantee, actions: ['dynamodb:Query'], resourceArns: [`${this.table.tableArn}/index/${REVIEW_QUEUE_INDEX_NAME}`] });
   }
 
   private grantTable(grantee: iam.IGrantable, actions: string[], use: KeyUse, includeIndex: boolean): iam.Grant {
     const resourceArns = [this.table.tableArn];
-    if (includeIndex) resourceArns.push(`${this.table.tableArn}/index/${STATUS_INDEX_NAME}`);
+    if (includeIndex) resourceArns.push(`${this.table.tableArn}/index/${STATUS_INDEX_NAME}`, `${this.table.tableArn}/index/${REVIEW_QUEUE_INDEX_NAME}`);
     grantKeyViaService(grantee, this.table.encryptionKey, 'dynamodb', use);
     return iam.Grant.addToPrincipal({ grantee, actions, resourceArns });
   }

@@ -45,8 +45,8 @@ export function createReviewApiFunctions(scope: Construct, props: ReviewApiFunct
       options: props.functionOptions,
     });
 
-  const worklist = fn('WorklistFunction', 'review-api/worklist.lambda', 'Review API: lists the studies awaiting a clinician, overdue and urgent first', {});
-  store.grantReadData(worklist);
+  const worklist = fn('WorklistFunction', 'review-api/worklist.lambda', 'Review API: lists the studies awaiting a clinician, by priority then deadline', {});
+  store.grantQueryReviewWorklist(worklist);
 
   // Presigned URLs are signed with this function's role: it reads the previews it links to.
   const study = fn('StudyFunction', 'review-api/study.lambda', 'Review API: one held study with its findings and short-lived preview links', {
@@ -58,7 +58,7 @@ export function createReviewApiFunctions(scope: Construct, props: ReviewApiFunct
 
   // The decision resumes the workflow, or after the deadline writes report revision 2 itself.
   const decision = fn('DecisionFunction', 'review-api/decision.lambda', "Review API: records a clinician's decision and resumes the workflow or revises the report", {
-    [EnvVar.REPORTS_BUCKET]: store.reportsBucket.bucketName,
+    ...store._reportWriterEnvironment(),
     [EnvVar.EVENT_BUS_NAME]: props.notifier.eventBus.eventBusName,
     ...props.notifier.messageEnvironment(),
   });

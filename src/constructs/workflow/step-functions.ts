@@ -69,9 +69,9 @@ export function createWorkflowStepFunctions(scope: Construct, props: WorkflowSte
   const aggregateFindings = analysisStep('AggregateFindingsFunction', 'workflow/aggregate-findings.lambda',
     'Applies the finding rules to the analyzer results and decides whether a clinician must review');
 
-  const persistResults = step('PersistResultsFunction', 'workflow/persist-results.lambda', 'Records analyzer results and writes the FHIR and HTML reports', {
+  const persistResults = step('PersistResultsFunction', 'workflow/persist-results.lambda', 'Records analyzer results and writes the FHIR, HTML and DICOM SR reports', {
     [EnvVar.TABLE_NAME]: store.table.tableName,
-    [EnvVar.REPORTS_BUCKET]: store.reportsBucket.bucketName,
+    ...store._reportWriterEnvironment(),
   });
   store.grantReadData(persistResults);
   store.grantWriteData(persistResults);

@@ -13,7 +13,11 @@ import { profileRow, resolveAction, RetainOptions } from './profile';
 import { readPart10, ReadPart10Options } from './read-dataset';
 import { DeidentificationSettings } from './settings';
 import { remapUidValues } from './uid';
+import { DeidentifiedUids } from '../../shared/analyzer-result';
 import { TransferSyntax } from '../dicom/transfer-syntax';
+
+const STUDY_INSTANCE_UID = 0x0020000d;
+const SERIES_INSTANCE_UID = 0x0020000e;
 
 /** CID 7050 codes (scheme DCM) of the profile and the options this package applies. */
 export const DeidentificationCode = {
@@ -60,6 +64,8 @@ export interface DeidentifiedPart10 {
   readonly part10: Buffer;
   /** Transfer syntax written in the meta header. */
   readonly transferSyntaxUid: string;
+  /** Study, series and SOP instance UIDs as written (remapped); empty when the source lacked one. */
+  readonly uids: DeidentifiedUids;
 }
 
 /**
@@ -84,7 +90,9 @@ export function deidentifyPart10(
     mediaStorageSopInstanceUid: elementText(findElement(deidentified, Tags.SOP_INSTANCE_UID)) ?? '',
     transferSyntaxUid,
   }, options);
-  return { part10, transferSyntaxUid };
+  const uid = (tag: number) => elementText(findElement(deidentified, tag)) ?? '';
+  const uids = { studyInstanceUid: uid(STUDY_INSTANCE_UID), seriesInstanceUid: uid(SERIES_INSTANCE_UID), sopInstanceUid: uid(Tags.SOP_INSTANCE_UID) };
+  return { part10, transferSyntaxUid, uids };
 }
 
 function applyProfile(dataset: DicomDataset, context: Context, depth: number): DicomDataset {

@@ -3,6 +3,7 @@
  * the Basic Application Level Confidentiality Profile on the whole object.
  */
 import { IngestRejection } from './rejection';
+import { DeidentifiedUids } from '../../shared/analyzer-result';
 import { RejectionReason } from '../../shared/events';
 import { BurnedInDecision, burnedInDecision, burnedInAnnotationSuspected } from '../deid/burned-in';
 import { deidentifyPart10 } from '../deid/deidentify';
@@ -16,6 +17,8 @@ export interface DeidentifiedForIngest {
   readonly burnedInAnnotation?: boolean;
   /** True when the policy is FLAG_FOR_REVIEW and burned-in text is suspected. */
   readonly requiresReview: boolean;
+  /** The UIDs the de-identified object carries. */
+  readonly dicomUids: DeidentifiedUids;
 }
 
 const DEFAULT_SETTINGS = resolveDeidentificationSettings();
@@ -36,10 +39,11 @@ export function deidentifyForIngest(
     throw new IngestRejection(RejectionReason.BURNED_IN_ANNOTATION, 'DICOM image may carry burned-in annotation');
   }
   const suspected = burnedInAnnotationSuspected(dicom.burnedInAnnotation, dicom.modality, settings);
-  const { part10 } = deidentifyPart10(input, key, settings, { maxInflatedBytes });
+  const { part10, uids } = deidentifyPart10(input, key, settings, { maxInflatedBytes });
   return {
     deidentifiedDicom: part10,
     burnedInAnnotation: suspected ? true : dicom.burnedInAnnotation?.trim().toUpperCase() === 'NO' ? false : undefined,
     requiresReview: decision === BurnedInDecision.REVIEW,
+    dicomUids: uids,
   };
 }

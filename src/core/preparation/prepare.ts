@@ -8,6 +8,7 @@ import { assertWithinTimeBudget, boundedByMemory } from './budget';
 import { deidentifyForIngest } from './deidentify-dicom';
 import { renderDicomFrame } from './dicom-image';
 import { IngestRejection } from './rejection';
+import { DeidentifiedUids } from '../../shared/analyzer-result';
 import { RejectionReason } from '../../shared/events';
 import { InputRejection } from '../../shared/rejection';
 import { DeidentificationSettings } from '../deid/settings';
@@ -106,6 +107,8 @@ export interface PreparedObject {
   readonly burnedInAnnotation?: boolean;
   /** DICOM only: the object de-identified (PS3.15 Basic Profile), as Part 10. */
   readonly deidentifiedDicom?: Buffer;
+  /** DICOM only: the study, series and SOP instance UIDs of `deidentifiedDicom`. */
+  readonly dicomUids?: DeidentifiedUids;
   /** True when the burned-in policy is FLAG_FOR_REVIEW and burned-in text is suspected: the study needs a clinician. */
   readonly requiresReview?: boolean;
   /** DICOM only: what analyzers route and select on (no identifiers among them). */
@@ -130,6 +133,7 @@ interface Decoded {
   readonly safeMetadata: SafeMetadata;
   readonly burnedInAnnotation?: boolean;
   readonly deidentifiedDicom?: Buffer;
+  readonly dicomUids?: DeidentifiedUids;
   readonly requiresReview?: boolean;
   readonly routing?: RoutingAttributes;
 }
@@ -227,6 +231,7 @@ async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: Pre
     safeMetadata: decoded.safeMetadata,
     burnedInAnnotation: decoded.burnedInAnnotation,
     deidentifiedDicom: decoded.deidentifiedDicom,
+    dicomUids: decoded.dicomUids,
     requiresReview: decoded.requiresReview,
     routing: decoded.routing,
   };

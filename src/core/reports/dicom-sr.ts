@@ -7,7 +7,7 @@
  * of the original study. Written with the Part 10 writer of the de-id engine.
  */
 import { createHash } from 'node:crypto';
-import { ReportStudy } from './fhir-bundle';
+import { findReportInstance, ReportStudy } from './fhir-bundle';
 import { ReportInput } from './types';
 import { AnalyzerFinding } from '../../shared/analyzer-result';
 import { DicomDataset, DicomElement, textElement } from '../deid/dataset';
@@ -48,11 +48,25 @@ const SCHEMES: Readonly<Record<string, string>> = {
 /** Pixel size of each referenced instance, to place a finding's fractional region (SCOORD is in pixels). */
 export interface SrImageSize { readonly columns: number; readonly rows: number }
 
+/** An SR written earlier for the same study, which this one revises. */
+export interface SrPredecessor {
+  /** The version whose SR series holds it (see `srSeriesUid`). */
+  readonly version: number;
+  readonly sopInstanceUid: string;
+}
+
 export interface SrOptions {
   /** The de-identified study the SR describes; for PNG/JPEG studies a generated study UID and image UIDs. */
   readonly study: ReportStudy;
   /** Keyed by SOP Instance UID. */
   readonly imageSizes?: ReadonlyMap<string, SrImageSize>;
+  /** The SR this one revises (a later revision or version of the study's report): listed as its predecessor. @default - none */
+  readonly predecessor?: SrPredecessor;
+}
+
+/** The SR series of a study version: every revision of the version's report is an instance of it. */
+export function srSeriesUid(studyKey: string, version: number): string {
+  return derivedUid(studyKey, version, 'sr-series');
 }
 
 /** A UID under 2.25 derived from the report identity (the same input gives the same SR). */
@@ -108,8 +122,7 @@ function floats(values: number[]): Uint8Array {
 }
 
 function measurementGroup(input: ReportInput, options: SrOptions, finding: AnalyzerFinding, index: number, analyzer: string): ContentItem {
-  const [seriesUid, instanceUid] = finding.imageRef.split('/');
-  const instance = options.study.series.find((s) => s.seriesInstanceUid === seriesUid)?.instances.find((i) => i.sopInstanceUid === instanceUid);
+  const instance = findReportInstance(options.study, finding.imageRef)?.instance;
   const code = findingCode(finding);
   const children: ContentItem[] = [
     { relationship: 'HAS OBS CONTEXT', valueType: 'TEXT', concept: TRACKING_ID, elements: [text(0x0040a160, 'UT', `${analyzer} finding ${index}`)] },
@@ -142,8 +155,9 @@ function measurementGroup(input: ReportInput, options: SrOptions, finding: Analy
 /** SR Document as a Part 10 file (explicit VR little endian), and its SOP Instance UID. */
 export function buildMeasurementReportSr(input: ReportInput, options: SrOptions): { bytes: Buffer; sopInstanceUid: string } {
   const { study } = options;
-  const sopInstanceUid = derivedUid(input.studyKey, input.version, input.status, 'sr');
-  const seriesUid = derivedUid(input.studyKey, input.version, 'sr-series');
+  // Each revision is a new SR instance (an SR is never changed in place); the version's SR series stays the same.
+  const sopInstanceUid = derivedUid(input.studyKey, input.version, input.revision ?? 1, input.status, 'sr');
+  const seriesUid = srSeriesUid(input.studyKey, input.version);
   const [date, time] = [input.issuedAt.slice(0, 10).replace(/-/g, ''), input.issuedAt.slice(11, 19).replace(/:/g, '')];
   const library: ContentItem = {
     relationship: 'CONTAINS',
@@ -187,6 +201,14 @@ export function buildMeasurementReportSr(input: ReportInput, options: SrOptions)
       sq(0x00081199, s.instances.map((i) => sorted([text(0x00081150, 'UI', i.sopClassUid), text(0x00081155, 'UI', i.sopInstanceUid)]))),
     ]))),
   ])]);
+  // Type 1C: a revision lists the document it replaces (same study, the SR series of its version).
+  const predecessor = options.predecessor === undefined ? [] : [sq(0x0040a360, [sorted([
+    text(0x0020000d, 'UI', study.studyInstanceUid),
+    sq(0x00081115, [sorted([
+      text(0x0020000e, 'UI', srSeriesUid(input.studyKey, options.predecessor.version)),
+      sq(0x00081199, [sorted([text(0x00081150, 'UI', COMPREHENSIVE_SR_SOP_CLASS), text(0x00081155, 'UI', options.predecessor.sopInstanceUid)])]),
+    ])]),
+  ])])];
   const rootItem = contentItem(root);
   const dataset = sorted([
     text(0x00080005, 'CS', 'ISO_IR 100'), // the writer encodes text as Latin-1
@@ -213,6 +235,7 @@ export function buildMeasurementReportSr(input: ReportInput, options: SrOptions)
     text(0x0040a493, 'CS', 'UNVERIFIED'),
     sq(0x0040a372, []),
     evidence,
+    ...predecessor,
     ...rootItem.filter((e) => e.tag !== 0x0040a010),
   ]);
   const meta = { mediaStorageSopClassUid: COMPREHENSIVE_SR_SOP_CLASS, mediaStorageSopInstanceUid: sopInstanceUid };

@@ -31,7 +31,25 @@ export interface ReportSeries {
   readonly seriesInstanceUid: string;
   readonly modality: string;
   readonly bodyPart?: string;
-  readonly instances: readonly { readonly sopInstanceUid: string; readonly sopClassUid: string }[];
+  readonly instances: readonly ReportInstance[];
+}
+
+export interface ReportInstance {
+  readonly sopInstanceUid: string;
+  readonly sopClassUid: string;
+  /** The pipeline's `<seriesKey>/<instanceKey>` of the image, which findings refer to. @default - findings name the UIDs */
+  readonly imageRef?: string;
+}
+
+/** The series and instance a finding's image reference names (its `imageRef`, or `<series UID>/<SOP instance UID>`). */
+export function findReportInstance(study: ReportStudy, imageRef: string): { series: ReportSeries; instance: ReportInstance } | undefined {
+  const [seriesUid, instanceUid] = imageRef.split('/');
+  for (const series of study.series) {
+    const instance = series.instances.find((i) => i.imageRef === imageRef)
+      ?? (series.seriesInstanceUid === seriesUid ? series.instances.find((i) => i.sopInstanceUid === instanceUid) : undefined);
+    if (instance !== undefined) return { series, instance };
+  }
+  return undefined;
 }
 
 /** Deterministic UUID (RFC 4122 v4 layout) from the report identity and a local name. */
@@ -41,8 +59,13 @@ function uuidFor(...parts: (string | number)[]): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${variant}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }
 
+/** A dotted-number UID of at most 64 characters. */
+export function isDicomUid(uid: string): boolean {
+  return uid.length <= 64 && DICOM_UID.test(uid);
+}
+
 function checkedUid(uid: string): string {
-  if (uid.length > 64 || !DICOM_UID.test(uid)) throw new Error('A study, series or instance UID is not a valid DICOM UID');
+  if (!isDicomUid(uid)) throw new Error('A study, series or instance UID is not a valid DICOM UID');
   return uid;
 }
 
@@ -53,7 +76,6 @@ function checkedModality(modality: string): string {
 
 const subject = (input: ReportInput) => ({ identifier: { system: PSEUDONYM_IDENTIFIER_SYSTEM, value: input.studyKey } });
 const modelKey = (result: AnalyzerResult) => `${result.analyzerName}\u0000${result.modelId}\u0000${result.modelVersion}`;
-const seriesOf = (imageRef: string) => imageRef.split('/')[0];
 
 function device(id: string, result: AnalyzerResult): FhirResource {
   return {
@@ -125,7 +147,6 @@ export function buildFhirBundle(input: ReportInput, study?: ReportStudy): FhirRe
   for (const result of input.results) {
     if (!devices.has(modelKey(result))) devices.set(modelKey(result), id('device', modelKey(result)));
   }
-  const bodySites = new Map(study?.series.map((s) => [s.seriesInstanceUid, s.bodyPart]) ?? []);
   const observations: string[] = [];
   for (const result of input.results) {
     for (const finding of result.findings ?? []) {
@@ -134,7 +155,7 @@ export function buildFhirBundle(input: ReportInput, study?: ReportStudy): FhirRe
       add(observation(obsId, input, result, finding, {
         device: url(devices.get(modelKey(result))!),
         study: studyId === undefined ? undefined : url(studyId),
-        bodySite: bodySites.get(seriesOf(finding.imageRef)),
+        bodySite: study === undefined ? undefined : findReportInstance(study, finding.imageRef)?.series.bodyPart,
       }));
     }
   }

@@ -33,6 +33,7 @@ export interface HtmlReportContext {
   readonly modality?: string;
   readonly bodyPart?: string;
   readonly imageCount?: number;
+  readonly seriesCount?: number;
   readonly previews?: readonly ReportPreview[];
 }
 
@@ -112,6 +113,7 @@ export function buildHtmlReport(input: ReportInput, context: HtmlReportContext =
     `<dt>Version</dt><dd>${escapeHtml(input.version)}</dd>`,
     optional('Modality', context.modality),
     optional('Body part', context.bodyPart),
+    optional('Series', context.seriesCount),
     optional('Images', context.imageCount),
     `<dt>Report status</dt><dd>${escapeHtml(input.status)}</dd>`,
     `<dt>Priority</dt><dd>${escapeHtml(input.aggregate.priority)}</dd>`,

@@ -9,6 +9,8 @@ export type ReportStatus = 'preliminary' | 'final' | 'amended';
 export interface ReportInput {
   readonly studyKey: string;
   readonly version: number;
+  /** Revision of the version's report: 1 from the workflow, 2 after a late decision. @default 1 */
+  readonly revision?: number;
   readonly results: readonly AnalyzerResult[];
   readonly aggregate: AggregateSummary;
   /** preliminary until released (auto-release or a clinician's decision); amended when it follows a final report. */

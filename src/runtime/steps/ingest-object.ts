@@ -213,6 +213,7 @@ async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<Inges
     sourceSha256: prepared.sourceSha256,
     burnedInAnnotation: prepared.burnedInAnnotation,
     ...(dicomKey === undefined ? {} : { dicomKey }),
+    ...(prepared.dicomUids === undefined ? {} : { dicomUids: prepared.dicomUids }),
     ...(prepared.requiresReview ? { requiresReview: true } : {}),
     ...prepared.routing,
     receivedAt: now,

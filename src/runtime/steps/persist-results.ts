@@ -5,28 +5,27 @@
  * workflow's; a decision after the deadline writes revision 2. A report that
  * follows a final one for the same study is `amended`.
  */
-import { S3Client } from '@aws-sdk/client-s3';
+import { ReportWriterDeps, writeReportRevision } from './report-writer';
 import { loadAnalyzerResults, loadTriage } from './stored-results';
 import { assertWorkflowInput, InvalidStepInputError, StudyStateError } from './workflow-input';
 import { applyAmendments, TriagedFinding } from '../../core/findings';
-import { buildDiagnosticReport, buildFhirBundle, buildHtmlReport, ReportInput, ReportStatus } from '../../core/reports';
-import { AnalyzerResult, AnalyzerStatus } from '../../shared/analyzer-result';
+import { ReportInput, ReportStatus } from '../../core/reports';
+import { AnalyzerResult, AnalyzerStatus, S3ObjectReference, StudyContext } from '../../shared/analyzer-result';
 import { FindingAction } from '../../shared/finding-rules';
-import { StudyStatus, studyPrefix } from '../../shared/records';
+import { manifestKey, StudyStatus } from '../../shared/records';
 import { ReviewAnswer, ReviewedFinding } from '../../shared/reviews';
 import { PersistedReport, WorkflowStateWithResults } from '../../shared/workflow';
-import { SafeLog } from '../lambda/logger';
 import { TableContext } from '../storage/context';
-import { putObjects } from '../storage/objects';
-import { hasFinalReport, putAnalysisResults, putReportRecord } from '../storage/results';
+import { includesFinalReport, putAnalysisResults, putReportRecord, reportsBefore } from '../storage/results';
 import { getReview, isUndelivered, markDecisionDelivered, markReviewOverdue } from '../storage/reviews';
 import { getStudy, transitionStudy } from '../storage/studies';
 
-export interface PersistResultsDeps {
+export { bundleKey, reportKeys, structuredReportKey } from './report-writer';
+
+export interface PersistResultsDeps extends ReportWriterDeps {
   readonly table: TableContext;
-  readonly s3: S3Client;
-  readonly reportsBucket: string;
-  readonly log: SafeLog;
+  /** Bucket of the study manifests, for a caller without the workflow state (a late decision). @default - no manifest read */
+  readonly derivedBucket?: string;
   readonly clock?: () => Date;
 }
 
@@ -35,19 +34,10 @@ export interface PersistOptions {
   readonly revision?: number;
 }
 
-export function reportKeys(studyKey: string, version: number, revision = 1): { fhirKey: string; htmlKey: string } {
-  const prefix = reportPrefix(studyKey, version, revision);
-  return { fhirKey: `${prefix}diagnostic-report.json`, htmlKey: `${prefix}report.html` };
-}
-
-/** Every revision has its own prefix, so earlier versions and revisions are never overwritten. */
-function reportPrefix(studyKey: string, version: number, revision: number): string {
-  return `${studyPrefix(studyKey)}reports/v${version}/r${revision}/`;
-}
-
-/** The FHIR R4 Bundle (report, observations, devices, provenance) beside the DiagnosticReport. */
-export function bundleKey(studyKey: string, version: number, revision = 1): string {
-  return `${reportPrefix(studyKey, version, revision)}fhir-bundle.json`;
+/** What a report revision is written from: the version's manifest, named by the workflow state or found by its key. */
+function manifestOf(deps: PersistResultsDeps, state: PersistInput): S3ObjectReference | undefined {
+  if (state.study?.manifest !== undefined) return state.study.manifest;
+  return deps.derivedBucket === undefined ? undefined : { bucket: deps.derivedBucket, key: manifestKey(state.studyKey, state.version) };
 }
 
 /** The analyzers' results as the report shows them: suppressed findings out, a reviewer's amendments in. */
@@ -75,8 +65,12 @@ function reviewedResults(
   return out;
 }
 
-/** What persisting needs of the workflow state (a late decision rebuilds it from the review record). */
-export type PersistInput = Pick<WorkflowStateWithResults, 'studyKey' | 'version' | 'results' | 'aggregate' | 'review'>;
+/**
+ * What persisting needs of the workflow state (a late decision rebuilds it from the review record,
+ * without `study`: its manifest is then found under `deps.derivedBucket`).
+ */
+export type PersistInput = Pick<WorkflowStateWithResults, 'studyKey' | 'version' | 'results' | 'aggregate' | 'review'>
+  & { readonly study?: Pick<StudyContext, 'manifest'> };
 
 export async function persistResults(deps: PersistResultsDeps, state: PersistInput, options: PersistOptions = {}): Promise<PersistedReport> {
   assertWorkflowInput(state);
@@ -106,10 +100,14 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
     throw new StudyStateError('The amended review or its triage is missing');
   }
   const reviewed = review === undefined ? undefined : applyAmendments(triage!, review.amendments ?? [], state.review?.reviewer ?? 'unknown');
-  const status: ReportStatus = !released ? 'preliminary' : await hasFinalReport(deps.table, studyKey, { before: { version, revision } }) ? 'amended' : 'final';
+  const earlier = await reportsBefore(deps.table, studyKey, { version, revision });
+  const status: ReportStatus = !released ? 'preliminary' : includesFinalReport(earlier) ? 'amended' : 'final';
+  // The newest earlier SR of the study is the one this revision's SR replaces.
+  const previousSr = earlier.filter((r) => r.srSopInstanceUid !== undefined).at(-1);
   const reportInput: ReportInput = {
     studyKey,
     version,
+    revision,
     results: reviewedResults(await loadAnalyzerResults(deps.s3, state.results), triage, reviewed),
     aggregate,
     status,
@@ -117,21 +115,18 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
     reviewDecision: decision,
     reviewer: decision === undefined || timedOut ? undefined : state.review?.reviewer,
   };
-  const keys = reportKeys(studyKey, version, revision);
-  const fhirBundleKey = bundleKey(studyKey, version, revision);
 
   await putAnalysisResults(deps.table, studyKey, version, state.results, now);
-  await putObjects(deps.s3, deps.reportsBucket, [
-    { key: keys.fhirKey, body: JSON.stringify(buildDiagnosticReport(reportInput), null, 2), contentType: 'application/fhir+json' },
-    { key: fhirBundleKey, body: JSON.stringify(buildFhirBundle(reportInput), null, 2), contentType: 'application/fhir+json' },
-    { key: keys.htmlKey, body: buildHtmlReport(reportInput), contentType: 'text/html; charset=utf-8' },
-  ]);
+  const written = await writeReportRevision(deps, reportInput, {
+    manifest: manifestOf(deps, state),
+    previousSr: previousSr === undefined ? undefined : { version: previousSr.version, sopInstanceUid: previousSr.srSopInstanceUid! },
+  });
+  const keys = { fhirKey: written.fhirKey, htmlKey: written.htmlKey };
   await putReportRecord(deps.table, {
     studyKey,
     version,
     revision,
-    ...keys,
-    bundleKey: fhirBundleKey,
+    ...written,
     reportStatus: status,
     findingCount: reportInput.results.reduce((n, r) => n + r.findings.length, 0),
     reviewRequired: aggregate.reviewRequired,

@@ -45,6 +45,7 @@ export function imageReferenceOf(instance: InstanceRecord, bucket: string): Imag
     ...(instance.sopClassUid === undefined ? {} : { sopClassUid: instance.sopClassUid }),
     ...(instance.instanceNumber === undefined ? {} : { instanceNumber: instance.instanceNumber }),
     ...(instance.dicomKey === undefined ? {} : { dicomKey: instance.dicomKey }),
+    ...(instance.dicomUids === undefined ? {} : { dicomUids: instance.dicomUids }),
   };
 }
 

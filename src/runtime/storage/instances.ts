@@ -1,6 +1,7 @@
 /** INSTANCE items: one per de-identified image, written once. */
 import { GetCommand, PutCommand, QueryCommand, QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, TableContext } from './context';
+import { DeidentifiedUids } from '../../shared/analyzer-result';
 import { INSTANCE_SK_PREFIX, instanceSk, studyPk } from '../../shared/records';
 
 export interface InstanceRecord {
@@ -21,6 +22,8 @@ export interface InstanceRecord {
   readonly burnedInAnnotation?: boolean;
   /** Key of the de-identified DICOM (Part 10) in the derived bucket; DICOM input only. */
   readonly dicomKey?: string;
+  /** UIDs of that de-identified DICOM (what reports reference); DICOM input only. */
+  readonly dicomUids?: DeidentifiedUids;
   /** Set when burned-in text is suspected and the policy is FLAG_FOR_REVIEW: the study must be reviewed. */
   readonly requiresReview?: boolean;
   /** DICOM Body Part Examined (upper case), SOP Class UID and Instance Number: what analyzers route and select on. */

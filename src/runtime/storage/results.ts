@@ -55,6 +55,10 @@ export interface ReportRecord {
   readonly htmlKey: string;
   /** The FHIR R4 Bundle of the revision (absent on reports written before bundles existed). */
   readonly bundleKey?: string;
+  /** The DICOM SR of the revision (absent when the study has no UIDs to reference: PNG/JPEG without the option). */
+  readonly srKey?: string;
+  /** SOP Instance UID of that SR (a UID the pipeline generated), to find it again in a PACS. */
+  readonly srSopInstanceUid?: string;
   readonly findingCount: number;
   readonly reviewRequired: boolean;
   readonly reviewDecision?: string;
@@ -87,13 +91,17 @@ export async function listReports(ctx: TableContext, studyKey: string): Promise<
   return items;
 }
 
-/** Whether a final (or amended) report of the study was issued before this version and revision. */
-export async function hasFinalReport(
+/** The study's reports issued before this version and revision, oldest first. */
+export async function reportsBefore(
   ctx: TableContext,
   studyKey: string,
-  options: { before: { version: number; revision: number } },
-): Promise<boolean> {
-  const { version, revision } = options.before;
-  return (await listReports(ctx, studyKey)).some((r) => (r.reportStatus === 'final' || r.reportStatus === 'amended')
-    && (r.version < version || (r.version === version && r.revision < revision)));
+  before: { readonly version: number; readonly revision: number },
+): Promise<ReportRecord[]> {
+  return (await listReports(ctx, studyKey))
+    .filter((r) => r.version < before.version || (r.version === before.version && r.revision < before.revision));
+}
+
+/** Whether one of these reports was final (or amended): a later final report then is `amended`. */
+export function includesFinalReport(reports: readonly ReportRecord[]): boolean {
+  return reports.some((r) => r.reportStatus === 'final' || r.reportStatus === 'amended');
 }

@@ -14,6 +14,10 @@ import {
   HealthImagingStatus,
   INSTANCE_SK_PREFIX,
   META_SK,
+  REVIEW_QUEUE,
+  REVIEW_QUEUE_INDEX_NAME,
+  ReviewQueueAttr,
+  reviewRank,
   STATUS_INDEX_NAME,
   StudyStatus,
   StudyStatusValue,
@@ -167,7 +171,7 @@ async function openNewVersion(ctx: TableContext, current: StudyMeta, arrival: St
     TableName: ctx.tableName,
     Key: metaKey(arrival.studyKey),
     UpdateExpression: 'SET #status = :receiving, version = :next, lastInstanceAt = :arrived, updatedAt = :now, '
-      + 'openedBy = :instance, singleImage = :single REMOVE reviewDecision',
+      + `openedBy = :instance, singleImage = :single REMOVE reviewDecision, ${ReviewQueueAttr.QUEUE}, ${ReviewQueueAttr.RANK}`,
     ConditionExpression: '#status = :seen AND version = :version',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {
@@ -229,11 +233,28 @@ export interface StatusTransition {
 }
 
 /**
+ * The review queue keys a transition writes: set when the study enters
+ * IN_REVIEW with its priority and deadline (the review request), removed when
+ * it moves to any other status; other moves within IN_REVIEW leave them.
+ */
+function reviewQueueUpdate(transition: StatusTransition): { sets: string[]; removes: string[]; values: Record<string, string> } {
+  if (transition.to !== StudyStatus.IN_REVIEW) return { sets: [], removes: [ReviewQueueAttr.QUEUE, ReviewQueueAttr.RANK], values: {} };
+  const { priority, reviewDeadline } = transition.attributes ?? {};
+  if (typeof priority !== 'string' || typeof reviewDeadline !== 'string') return { sets: [], removes: [], values: {} };
+  return {
+    sets: [`${ReviewQueueAttr.QUEUE} = :queue`, `${ReviewQueueAttr.RANK} = :rank`],
+    removes: [],
+    values: { ':queue': REVIEW_QUEUE, ':rank': reviewRank(priority, reviewDeadline, transition.studyKey) },
+  };
+}
+
+/**
  * Moves the study of `version` from one of `from` to `to`. Returns false (and
  * changes nothing) when the study is in another status or another version.
  */
 export async function transitionStudy(ctx: TableContext, transition: StatusTransition): Promise<boolean> {
-  const values: Record<string, unknown> = { ':to': transition.to, ':now': transition.now, ':version': transition.version };
+  const queue = reviewQueueUpdate(transition);
+  const values: Record<string, unknown> = { ':to': transition.to, ':now': transition.now, ':version': transition.version, ...queue.values };
   const fromNames = transition.from.map((status, index) => {
     values[`:from${index}`] = status;
     return `:from${index}`;
@@ -243,11 +264,12 @@ export async function transitionStudy(ctx: TableContext, transition: StatusTrans
     return `#extra${index} = :extra${index}`;
   });
   const extraNames = Object.fromEntries(Object.keys(transition.attributes ?? {}).map((name, index) => [`#extra${index}`, name]));
+  const remove = queue.removes.length === 0 ? '' : ` REMOVE ${queue.removes.join(', ')}`;
   try {
     await ctx.doc.send(new UpdateCommand({
       TableName: ctx.tableName,
       Key: metaKey(transition.studyKey),
-      UpdateExpression: ['SET #status = :to', 'updatedAt = :now', ...extraSets].join(', '),
+      UpdateExpression: ['SET #status = :to', 'updatedAt = :now', ...extraSets, ...queue.sets].join(', ') + remove,
       ConditionExpression: `version = :version AND #status IN (${fromNames.join(', ')})`,
       ExpressionAttributeNames: { '#status': 'status', ...extraNames },
       ExpressionAttributeValues: values,
@@ -347,7 +369,54 @@ export async function listStudiesByStatus(ctx: TableContext, status: StudyStatus
   return studies;
 }
 
+export interface ReviewQueuePage {
+  /** Studies awaiting review: STAT first, then URGENT, then ROUTINE; within a priority the earliest deadline first. */
+  readonly studies: StudyMeta[];
+  /** True when more studies wait beyond `limit`. */
+  readonly truncated: boolean;
+}
+
+/** The first `limit` studies awaiting review, in worklist order, read from the review queue index. */
+export async function listReviewQueue(ctx: TableContext, limit: number): Promise<ReviewQueuePage> {
+  const studies: StudyMeta[] = [];
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ctx.doc.send(new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: REVIEW_QUEUE_INDEX_NAME,
+      KeyConditionExpression: '#queue = :queue',
+      ExpressionAttributeNames: { '#queue': ReviewQueueAttr.QUEUE },
+      ExpressionAttributeValues: { ':queue': REVIEW_QUEUE },
+      Limit: limit + 1 - studies.length,
+      ExclusiveStartKey: startKey,
+    }));
+    studies.push(...(page.Items ?? []).map(toMeta));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined && studies.length <= limit);
+  return { studies: studies.slice(0, limit), truncated: studies.length > limit };
+}
+
+/** How many studies await review (a COUNT query on the review queue index). */
+export async function countReviewQueue(ctx: TableContext): Promise<number> {
+  let count = 0;
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page: QueryCommandOutput = await ctx.doc.send(new QueryCommand({
+      TableName: ctx.tableName,
+      IndexName: REVIEW_QUEUE_INDEX_NAME,
+      Select: 'COUNT',
+      KeyConditionExpression: '#queue = :queue',
+      ExpressionAttributeNames: { '#queue': ReviewQueueAttr.QUEUE },
+      ExpressionAttributeValues: { ':queue': REVIEW_QUEUE },
+      ExclusiveStartKey: startKey,
+    }));
+    count += page.Count ?? 0;
+    startKey = page.LastEvaluatedKey;
+  } while (startKey !== undefined);
+  return count;
+}
+
 function toMeta(item: Record<string, unknown>): StudyMeta {
-  const { PK: _pk, SK: _sk, ...rest } = item;
+  const { PK: _pk, SK: _sk, [ReviewQueueAttr.QUEUE]: _queue, [ReviewQueueAttr.RANK]: _rank, ...rest } = item;
   return rest as unknown as StudyMeta;
 }

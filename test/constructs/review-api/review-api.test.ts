@@ -174,9 +174,13 @@ describe('IAM of each function', () => {
     expect(holders).toEqual([logicalIdOf(built, decisionFunction.role as never)]);
   });
 
-  test('the worklist reads the table and nothing else', () => {
-    const actions = actionsOf(statementsOf(built, worklistFunction)).filter((a) => !/^(xray|logs):/.test(a));
-    expect([...new Set(actions)].sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey']);
+  test('the worklist queries the review queue index and nothing else', () => {
+    const statements = statementsOf(built, worklistFunction);
+    const actions = actionsOf(statements).filter((a) => !/^(xray|logs):/.test(a));
+    expect([...new Set(actions)].sort()).toEqual(['dynamodb:Query', 'kms:Decrypt', 'kms:DescribeKey']);
+    const query = statements.find((s) => actionsOf([s]).includes('dynamodb:Query'))!;
+    expect(JSON.stringify(query.Resource)).toContain('/index/ReviewQueueIndex');
+    expect(JSON.stringify(query.Resource)).not.toContain('StatusIndex');
   });
 
   test('the study view reads the table and the derived previews it signs URLs for, and writes nothing', () => {

@@ -2,38 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { buildMeasurementReportSr, ReportInput, ReportStudy } from '../../../src/core/reports';
-import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
-import { summaryOf } from '../../support/summaries';
+import { buildMeasurementReportSr, srSeriesUid } from '../../../src/core/reports';
+import { REPORT_STUDY as study, reportInput } from '../../support/report-fixtures';
 
-const study: ReportStudy = {
-  studyInstanceUid: '2.25.1234567890',
-  series: [{
-    seriesInstanceUid: '2.25.11',
-    modality: 'CR',
-    instances: [{ sopInstanceUid: '2.25.111', sopClassUid: '1.2.840.10008.5.1.4.1.1.1' }, { sopInstanceUid: '2.25.112', sopClassUid: '1.2.840.10008.5.1.4.1.1.1' }],
-  }],
-};
-
-const input: ReportInput = {
-  studyKey: 'stk0123abcd',
-  version: 2,
-  status: 'final',
-  issuedAt: '2025-02-03T04:05:06.000Z',
-  aggregate: summaryOf([0.93, 0.81]),
-  results: [{
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'quality',
-    modelId: 'image-quality',
-    modelVersion: '1',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 12,
-    findings: [
-      { label: 'Pneumothorax', code: '36118008', codeSystem: 'http://snomed.info/sct', confidence: 0.93, imageRef: '2.25.11/2.25.111', region: { left: 0.1, top: 0.2, width: 0.3, height: 0.4 } },
-      { label: 'Underexposed image', confidence: 0.81, imageRef: '2.25.11/2.25.112' },
-    ],
-  }],
-};
+const input = reportInput();
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sr-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -64,6 +36,20 @@ describe('DICOM SR TID 1500 measurement report', () => {
     expect(lines.filter((line) => /^Error/.test(line))).toEqual([]);
     const missing = lines.filter((line) => /Missing/.test(line) && !/Study(Date|Time|ID)\(.*needed to build DICOMDIR/.test(line));
     expect(missing).toEqual([]);
+  });
+
+  test('a revision lists the SR it replaces as its predecessor (Type 1C), and dciodvfy still finds no error', () => {
+    const revised = buildMeasurementReportSr({ ...input, version: 3, status: 'amended' }, { study, predecessor: { version: 2, sopInstanceUid } });
+    const revisedFile = written('revised.dcm', revised.bytes);
+    const dump = execFileSync('dcmdump', ['+P', '0040,a360', '+P', '0008,1155', '+P', '0020,000e', revisedFile], { encoding: 'utf8' });
+    expect(dump).toContain('(0040,a360) SQ');
+    expect(dump).toContain(`[${sopInstanceUid}]`);
+    expect(dump).toContain(`[${srSeriesUid(input.studyKey, 2)}]`);
+    const run = spawnSync('dciodvfy', ['-new', revisedFile], { encoding: 'utf8' });
+    expect(`${run.stdout}${run.stderr}`.split('\n').filter((line) => /^Error/.test(line))).toEqual([]);
+    expect(spawnSync('dsrdump', ['-Ee', '-Ec', revisedFile], { encoding: 'utf8' }).stderr).toBe('');
+    // Without a predecessor there is no sequence at all.
+    expect(execFileSync('dcmdump', ['+P', '0040,a360', file], { encoding: 'utf8' })).toBe('');
   });
 
   test('a preliminary report is a PARTIAL document with its own SOP instance; an amended one COMPLETE', () => {

@@ -1,47 +1,11 @@
-import { buildDiagnosticReport, buildFhirBundle, ReportInput, ReportStudy, REVIEWER_IDENTIFIER_SYSTEM } from '../../../src/core/reports';
-import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
+import { buildDiagnosticReport, buildFhirBundle, REVIEWER_IDENTIFIER_SYSTEM } from '../../../src/core/reports';
 import { fhirSchemaErrors } from '../../support/fhir-schema';
-import { summaryOf } from '../../support/summaries';
+import { analyzerResult, PNEUMOTHORAX, REPORT_STUDY as study, reportInput, UNDEREXPOSED } from '../../support/report-fixtures';
 
-const study: ReportStudy = {
-  studyInstanceUid: '2.25.1234567890',
-  series: [{
-    seriesInstanceUid: '2.25.11',
-    modality: 'CR',
-    bodyPart: 'CHEST',
-    instances: [{ sopInstanceUid: '2.25.111', sopClassUid: '1.2.840.10008.5.1.4.1.1.1' }, { sopInstanceUid: '2.25.112', sopClassUid: '1.2.840.10008.5.1.4.1.1.1' }],
-  }],
-};
-
-const input: ReportInput = {
-  studyKey: 'stk0123abcd',
-  version: 2,
-  status: 'final',
-  issuedAt: '2025-02-03T04:05:06.000Z',
-  aggregate: summaryOf([0.93, 0.81]),
-  reviewDecision: 'APPROVED',
-  reviewer: 'rev-7f3a',
-  results: [{
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'quality',
-    modelId: 'image-quality',
-    modelVersion: '1',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 12,
-    findings: [
-      { label: 'Pneumothorax', code: '36118008', codeSystem: 'http://snomed.info/sct', confidence: 0.93, imageRef: '2.25.11/2.25.111' },
-      { label: 'Underexposed image', confidence: 0.81, imageRef: '2.25.11/2.25.112' },
-    ],
-  }, {
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'labels',
-    modelId: 'rekognition',
-    modelVersion: '2025-01',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 40,
-    findings: [{ label: 'Text', confidence: 0.5, imageRef: '2.25.11/2.25.111' }],
-  }],
-};
+const input = reportInput([
+  analyzerResult([PNEUMOTHORAX, UNDEREXPOSED]),
+  analyzerResult([{ label: 'Text', confidence: 0.5, imageRef: PNEUMOTHORAX.imageRef }], { analyzerName: 'labels', modelId: 'rekognition', modelVersion: '2025-01', durationMs: 40 }),
+], { reviewDecision: 'APPROVED', reviewer: 'rev-7f3a' });
 
 type Entry = { fullUrl: string; resource: Record<string, any> };
 const entriesOf = (bundle: Record<string, any>): Entry[] => bundle.entry;

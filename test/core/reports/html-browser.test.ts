@@ -6,36 +6,24 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { chromium, Browser } from 'playwright-core';
-import { AI_DISCLAIMER, buildHtmlReport, ReportInput } from '../../../src/core/reports';
-import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
+import { AI_DISCLAIMER, buildHtmlReport } from '../../../src/core/reports';
 import { StudyPriority } from '../../../src/shared/finding-rules';
 import { makePng } from '../../fixtures/images';
+import { analyzerResult, PNEUMOTHORAX, reportInput } from '../../support/report-fixtures';
 import { summaryOf } from '../../support/summaries';
 
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const SCREENSHOT = path.join(__dirname, '..', '..', '..', 'test-reports', 'html-report.png');
 
-const input: ReportInput = {
-  studyKey: 'stk0123abcd',
+const input = reportInput([analyzerResult([
+  { ...PNEUMOTHORAX, imageRef: 'ser1/ins1' },
+  { label: 'Cardiomegaly', confidence: 0.61, imageRef: 'ser1/ins2' },
+], { analyzerName: 'chest-xray', modelId: 'cxr-classifier', modelVersion: '3.1', durationMs: 420 })], {
   version: 1,
-  status: 'final',
-  issuedAt: '2025-02-03T04:05:06.000Z',
   aggregate: summaryOf([0.93, 0.61], { priority: StudyPriority.URGENT, reviewRequired: true }),
   reviewDecision: 'APPROVED',
   reviewer: 'rev-7f3a',
-  results: [{
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'chest-xray',
-    modelId: 'cxr-classifier',
-    modelVersion: '3.1',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 420,
-    findings: [
-      { label: 'Pneumothorax', code: '36118008', codeSystem: 'http://snomed.info/sct', confidence: 0.93, imageRef: 'ser1/ins1' },
-      { label: 'Cardiomegaly', confidence: 0.61, imageRef: 'ser1/ins2' },
-    ],
-  }],
-};
+});
 
 describe('HTML report in headless Chromium', () => {
   let browser: Browser;

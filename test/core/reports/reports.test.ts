@@ -1,27 +1,10 @@
-import { AI_DISCLAIMER, buildDiagnosticReport, buildHtmlReport, CONFIDENCE_EXTENSION_URL, REPORT_CSP, escapeHtml, PSEUDONYM_IDENTIFIER_SYSTEM, ReportInput } from '../../../src/core/reports';
-import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
-import { summaryOf } from '../../support/summaries';
+import { AI_DISCLAIMER, buildDiagnosticReport, buildHtmlReport, CONFIDENCE_EXTENSION_URL, REPORT_CSP, escapeHtml, PSEUDONYM_IDENTIFIER_SYSTEM } from '../../../src/core/reports';
+import { analyzerResult, reportInput } from '../../support/report-fixtures';
 
-const input: ReportInput = {
-  studyKey: 'stk0123abcd',
-  version: 2,
-  status: 'final',
-  issuedAt: '2025-02-03T04:05:06.000Z',
-  aggregate: summaryOf([0.93, 0.88]),
-
-  results: [{
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'quality',
-    modelId: 'image-quality',
-    modelVersion: '1',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 12,
-    findings: [
-      { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:cdk-mip:image-quality', confidence: 0.93, imageRef: 'ser/ins' },
-      { label: '<script>alert("x")</script> & more', confidence: 0.81, imageRef: 'ser/ins2' },
-    ],
-  }],
-};
+const input = reportInput([analyzerResult([
+  { label: 'Underexposed image', code: 'IQ-UNDEREXPOSED', codeSystem: 'urn:cdk-mip:image-quality', confidence: 0.93, imageRef: 'ser/ins' },
+  { label: '<script>alert("x")</script> & more', confidence: 0.81, imageRef: 'ser/ins2' },
+])]);
 
 describe('FHIR DiagnosticReport', () => {
   const report = buildDiagnosticReport(input) as Record<string, any>;

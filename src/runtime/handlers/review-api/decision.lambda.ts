@@ -1,7 +1,7 @@
 /** Review API: POST /studies/{studyKey}/decision (API Gateway Lambda proxy). */
 import { EnvVar } from '../../../shared/env';
 import * as clients from '../../lambda/clients';
-import { requireEnv } from '../../lambda/env';
+import { optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
 import { messagePublisherFromEnv } from '../../messaging/from-env';
@@ -21,6 +21,8 @@ const wired = lazy(() => handleDecision({
   s3: clients.s3Client(),
   sfn: clients.sfnClient(),
   reportsBucket: requireEnv(EnvVar.REPORTS_BUCKET),
+  derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
+  structuredReportForImages: optionalEnv(EnvVar.STRUCTURED_REPORT_FOR_IMAGES) === 'true',
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
   messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('review-decision'),

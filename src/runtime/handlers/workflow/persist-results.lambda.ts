@@ -2,7 +2,7 @@
 import { EnvVar } from '../../../shared/env';
 import { PersistedReport, WorkflowStateWithResults } from '../../../shared/workflow';
 import * as clients from '../../lambda/clients';
-import { requireEnv } from '../../lambda/env';
+import { optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
 import { persistResults, PersistResultsDeps } from '../../steps/persist-results';
@@ -19,6 +19,8 @@ const wired = lazy(() => handlePersistResults({
   table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
   s3: clients.s3Client(),
   reportsBucket: requireEnv(EnvVar.REPORTS_BUCKET),
+  derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
+  structuredReportForImages: optionalEnv(EnvVar.STRUCTURED_REPORT_FOR_IMAGES) === 'true',
   log: createSafeLog('persist-results'),
 }));
 

@@ -37,6 +37,10 @@ export interface DecideDeps {
   readonly s3: S3Client;
   readonly sfn: SFNClient;
   readonly reportsBucket: string;
+  /** Where the study manifests are (a late decision's report revision reads the version's images). @default - no study in the revision */
+  readonly derivedBucket?: string;
+  /** See `ResultsStoreProps.structuredReportForImages`. @default false */
+  readonly structuredReportForImages?: boolean;
   readonly events: EventPublisher;
   readonly messages: MessagePublisher;
   readonly log: SafeLog;

@@ -1,13 +1,13 @@
 /**
- * GET /worklist: the studies awaiting a clinician (IN_REVIEW on the status
- * index), overdue first, then by priority (STAT, URGENT, ROUTINE), then by
- * deadline. Keys, priority and times only.
+ * GET /worklist: the studies awaiting a clinician, by priority (STAT, URGENT,
+ * ROUTINE), then by deadline (the longest waiting first; overdue ones lead
+ * their priority). The order is the review queue index's own: DynamoDB returns
+ * the first page already sorted, nothing is read beyond it. Keys, priority and times only.
  */
 import { isOverdue } from './held-studies';
 import { StudyPriority } from '../../../shared/finding-rules';
-import { StudyStatus } from '../../../shared/records';
 import { TableContext } from '../../storage/context';
-import { listStudiesByStatus } from '../../storage/studies';
+import { countReviewQueue, listReviewQueue } from '../../storage/studies';
 
 /** Most entries in one response; `truncated` says when more are waiting. */
 export const MAX_WORKLIST_ENTRIES = 500;
@@ -34,20 +34,10 @@ export interface WorklistDeps {
   readonly clock?: () => Date;
 }
 
-const RANK: Record<string, number> = { [StudyPriority.STAT]: 0, [StudyPriority.URGENT]: 1, [StudyPriority.ROUTINE]: 2 };
-
-/** Overdue first, then STAT > URGENT > ROUTINE, then the earliest deadline (none last), then the key. */
-export function worklistOrder(a: WorklistEntry, b: WorklistEntry): number {
-  return Number(b.overdue) - Number(a.overdue)
-    || (RANK[a.priority] ?? 3) - (RANK[b.priority] ?? 3)
-    || (a.reviewDeadline ?? '\uffff').localeCompare(b.reviewDeadline ?? '\uffff')
-    || a.studyKey.localeCompare(b.studyKey);
-}
-
 export async function listWorklist(deps: WorklistDeps): Promise<Worklist> {
   const now = (deps.clock ?? (() => new Date()))();
-  const held = await listStudiesByStatus(deps.table, StudyStatus.IN_REVIEW);
-  const entries = held.map((meta): WorklistEntry => ({
+  const { studies, truncated } = await listReviewQueue(deps.table, MAX_WORKLIST_ENTRIES);
+  const entries = studies.map((meta): WorklistEntry => ({
     studyKey: meta.studyKey,
     version: meta.version,
     priority: meta.priority ?? StudyPriority.ROUTINE,
@@ -56,6 +46,6 @@ export async function listWorklist(deps: WorklistDeps): Promise<Worklist> {
     modality: meta.modality,
     instanceCount: meta.instanceCount,
     updatedAt: meta.updatedAt,
-  })).sort(worklistOrder);
-  return { studies: entries.slice(0, MAX_WORKLIST_ENTRIES), total: entries.length, truncated: entries.length > MAX_WORKLIST_ENTRIES };
+  }));
+  return { studies: entries, total: truncated ? await countReviewQueue(deps.table) : entries.length, truncated };
 }

@@ -3,13 +3,15 @@
  * order a clinician works in, and one study with its findings (by index, with
  * action and priority) and presigned preview URLs that return the preview bytes.
  */
-import { apiEvent, bodyOf, heldStudy, NOW, PREVIEW_BYTES, recordingLog, reviewApiTestbed, TOKEN } from './review-api-fixture';
+import { apiEvent, bodyOf, heldStudy, NOW, PREVIEW_BYTES, recordingLog, reviewApiTestbed, runDeadlineStep, TOKEN } from './review-api-fixture';
 import { handleStudy } from '../../../../src/runtime/handlers/review-api/study.lambda';
 import { handleWorklist } from '../../../../src/runtime/handlers/review-api/worklist.lambda';
 import { previewUrlExpirySeconds } from '../../../../src/runtime/steps/review-api/settings';
 import { MAX_FINDING_PREVIEWS, MAX_OTHER_PREVIEWS, MAX_VIEW_FINDINGS } from '../../../../src/runtime/steps/review-api/study-view';
-import { worklistOrder, WorklistEntry } from '../../../../src/runtime/steps/review-api/worklist';
+import { WorklistEntry } from '../../../../src/runtime/steps/review-api/worklist';
+import { transitionStudy } from '../../../../src/runtime/storage/studies';
 import { FindingAction, StudyPriority } from '../../../../src/shared/finding-rules';
+import { StudyStatus } from '../../../../src/shared/records';
 
 const bed = reviewApiTestbed();
 const LATER = new Date(NOW.getTime() + 30 * 60_000); // 30 minutes after the reviews were requested
@@ -22,12 +24,12 @@ const study = (log = recordingLog()) => handleStudy({
 const hold = (priority: StudyPriority) => [{ action: FindingAction.HOLD_FOR_REVIEW, priority }];
 
 describe('GET /worklist', () => {
-  test('overdue first, then STAT > URGENT > ROUTINE, then the earliest deadline', async () => {
+  test('STAT > URGENT > ROUTINE, then the earliest deadline (overdue ones lead their priority), in the review queue index order', async () => {
     const routineSoon = await heldStudy(bed, { rules: hold(StudyPriority.ROUTINE), deadlineSeconds: 3600 });
     const routineLate = await heldStudy(bed, { rules: hold(StudyPriority.ROUTINE), deadlineSeconds: 7200 });
     const stat = await heldStudy(bed, { rules: hold(StudyPriority.STAT), deadlineSeconds: 3600 });
     const urgent = await heldStudy(bed, { rules: hold(StudyPriority.URGENT), deadlineSeconds: 3600 });
-    const overdue = await heldStudy(bed, { rules: hold(StudyPriority.ROUTINE), overdue: true });
+    const overdue = await heldStudy(bed, { rules: hold(StudyPriority.ROUTINE), deadlineSeconds: 1800, overdue: true });
     // Its deadline (10 minutes) passed before LATER, though the workflow has not marked it yet.
     const pastDeadline = await heldStudy(bed, { rules: hold(StudyPriority.ROUTINE), deadlineSeconds: 600 });
     const result = await worklist()(apiEvent());
@@ -36,14 +38,14 @@ describe('GET /worklist', () => {
     const mine = new Set([routineSoon, routineLate, stat, urgent, overdue, pastDeadline].map((s) => s.studyKey));
     const order = (body.studies as WorklistEntry[]).filter((e) => mine.has(e.studyKey));
     expect(order.map((e) => [e.studyKey, e.priority, e.overdue])).toEqual([
-      [pastDeadline.studyKey, 'ROUTINE', true],
-      [overdue.studyKey, 'ROUTINE', true],
       [stat.studyKey, 'STAT', false],
       [urgent.studyKey, 'URGENT', false],
+      [pastDeadline.studyKey, 'ROUTINE', true],
+      [overdue.studyKey, 'ROUTINE', true],
       [routineSoon.studyKey, 'ROUTINE', false],
       [routineLate.studyKey, 'ROUTINE', false],
     ]);
-    expect(order[2]).toEqual({
+    expect(order[0]).toEqual({
       studyKey: stat.studyKey,
       version: 1,
       priority: 'STAT',
@@ -58,9 +60,15 @@ describe('GET /worklist', () => {
     expect(result.headers).toMatchObject({ 'content-type': 'application/json; charset=utf-8', 'cache-control': 'no-store' });
   });
 
-  test('the order ties on the study key, and an unknown priority sorts last', () => {
-    const entry = (studyKey: string, priority: string): WorklistEntry => ({ studyKey, version: 1, priority, overdue: false, updatedAt: '' });
-    expect([entry('b', 'ROUTINE'), entry('c', 'WHATEVER'), entry('a', 'ROUTINE')].sort(worklistOrder).map((e) => e.studyKey)).toEqual(['a', 'b', 'c']);
+  test('a decided study leaves the worklist', async () => {
+    const held = await heldStudy(bed, { rules: hold(StudyPriority.STAT) });
+    const listed = async () => (bodyOf(await worklist()(apiEvent())).studies as WorklistEntry[]).map((e) => e.studyKey);
+    expect(await listed()).toContain(held.studyKey);
+    await runDeadlineStep(bed, held.studyKey); // still IN_REVIEW (overdue): still listed
+    expect(await listed()).toContain(held.studyKey);
+    const decided = { studyKey: held.studyKey, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.COMPLETED, now: NOW.toISOString() };
+    await transitionStudy(bed.table, decided);
+    expect(await listed()).not.toContain(held.studyKey);
   });
 });
 
