@@ -48,6 +48,17 @@ export const MetricDimension = {
 } as const;
 export type MetricDimensionValue = (typeof MetricDimension)[keyof typeof MetricDimension];
 
+/** Codes and deployer-chosen analyzer names only: short, no spaces, no carets (DICOM PN), no dates. */
+const SAFE_DIMENSION_VALUE = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
+
+/** Value used in place of a dimension value that fails the check. */
+export const UNSAFE_DIMENSION_VALUE = 'OTHER';
+
+/** Returns the value when it is safe as a dimension, otherwise a fixed placeholder (the dashboard applies the same rule). */
+export function safeDimensionValue(value: string): string {
+  return SAFE_DIMENSION_VALUE.test(value) ? value : UNSAFE_DIMENSION_VALUE;
+}
+
 /** Unit each metric is emitted in (CloudWatch unit names). */
 export const METRIC_UNITS: Readonly<Record<MetricNameValue, 'Count' | 'Milliseconds'>> = {
   ImagesIngested: 'Count',

@@ -13,18 +13,10 @@ import {
   METRICS_SERVICE_ENV,
   MetricDimensionValue,
   MetricNameValue,
+  safeDimensionValue,
 } from '../../shared/metrics';
 
-/** Codes and deployer-chosen analyzer names only: short, no spaces, no carets (DICOM PN), no dates. */
-const SAFE_DIMENSION_VALUE = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
-
-/** Value used in place of a dimension value that fails the check. */
-export const UNSAFE_DIMENSION_VALUE = 'OTHER';
-
-/** Returns the value when it is safe as a dimension, otherwise a fixed placeholder. */
-export function safeDimensionValue(value: string): string {
-  return SAFE_DIMENSION_VALUE.test(value) ? value : UNSAFE_DIMENSION_VALUE;
-}
+export { safeDimensionValue, UNSAFE_DIMENSION_VALUE } from '../../shared/metrics';
 
 /** The small metrics surface handlers and steps depend on (easy to fake in tests). */
 export interface PipelineMetrics {

@@ -264,7 +264,7 @@ describe('HealthImaging in ImagingIngest and MedicalImagingPipeline', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('the pipeline raises an alarm (to the topic) when an import execution fails or times out', () => {
+  test('the pipeline raises an alarm (to the operations topic) when an import execution fails or times out', () => {
     const { stack } = newStack();
     const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', { healthImaging: {} });
     const template = Template.fromStack(stack);
@@ -275,7 +275,7 @@ describe('HealthImaging in ImagingIngest and MedicalImagingPipeline', () => {
         Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: machine }] }) }) }),
         Match.objectLike({ Id: 'timedOut', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsTimedOut' }) }) }),
       ]),
-      AlarmActions: [{ Ref: logicalId(pipeline.notifier.topic as any) }],
+      AlarmActions: [{ Ref: logicalId(pipeline.operations.alarmTopic as any) }],
       Threshold: 1,
     });
     expect(pipeline.alarms.map((a) => a.node.id)).toContain('HealthImagingImportAlarm');
