@@ -17,6 +17,7 @@ import { metricsServiceName } from './metrics';
 
 const tracer = lazy((): Tracer => {
   // Required here, not imported: keeps the X-Ray SDK out of the handler's module load.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { Tracer: PowertoolsTracer } = require('@aws-lambda-powertools/tracer') as typeof import('@aws-lambda-powertools/tracer');
   return new PowertoolsTracer({ serviceName: metricsServiceName(), captureHTTPsRequests: false });
 });

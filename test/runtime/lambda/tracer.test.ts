@@ -3,6 +3,7 @@
  * HTTP(S) untouched (URLs carry S3 object keys), and is not loaded until the
  * first client is captured.
  */
+/* eslint-disable @typescript-eslint/no-require-imports -- each test loads the module afresh (jest.isolateModules) */
 import * as http from 'http';
 import * as https from 'https';
 import { SNSClient } from '@aws-sdk/client-sns';
