@@ -142,7 +142,7 @@ describe('HealthImagingImport', () => {
       HEALTH_IMAGING_ROLE_ARN: { 'Fn::GetAtt': [logicalId(imports.dataAccessRole), 'Arn'] },
       HEALTH_IMAGING_BUCKET: { Ref: logicalId(imports.stagingBucket) },
     });
-    expect(Object.keys(env(imports.checkFunction)).sort()).toEqual(['HEALTH_IMAGING_DATASTORE_ID', 'HEALTH_IMAGING_ROLE_ARN', 'NODE_OPTIONS']);
+    expect(Object.keys(env(imports.checkFunction)).sort()).toEqual(['HEALTH_IMAGING_DATASTORE_ID', 'HEALTH_IMAGING_ROLE_ARN', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
   });
 
   test('staged copies expire after stagingRetention; every bucket is secure; everything is encrypted with the pipeline key', () => {
