@@ -94,6 +94,8 @@ export class ExampleStack extends Stack {
       notificationEmails: props.notificationEmails,
       autoReleaseThreshold: props.autoReleaseThreshold,
       quietPeriod: props.quietPeriodSeconds === undefined ? undefined : Duration.seconds(props.quietPeriodSeconds),
+      // Re-running chosen analyzers over past studies (and `Analysis Requested` naming a study).
+      reanalysis: {},
       referencedSources: props.referencedBucketName === undefined ? undefined : [{
         bucket: s3.Bucket.fromBucketName(this, 'ReferencedBucket', props.referencedBucketName),
         keyPrefix: props.referencedKeyPrefix,

@@ -22,6 +22,7 @@ export * from './constructs/ingest/imaging-ingest';
 export * from './constructs/ingest/referenced-source';
 export * from './constructs/health-imaging/health-imaging-import';
 export * from './constructs/review-api/review-api';
+export * from './constructs/reanalysis/study-reanalysis';
 export * from './constructs/pipeline/medical-imaging-pipeline';
 export * from './shared/deidentification';
 export { PipelineEvents } from './shared/events';

@@ -3,7 +3,7 @@
  * and the clients the runner itself reads and writes them with.
  */
 import { CreateTableCommand, CreateTableCommandInput, DynamoDBClient, ResourceInUseException } from '@aws-sdk/client-dynamodb';
-import { CreateBucketCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, DeleteObjectCommand, GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { DynamoDBDocumentClient, ScanCommand, ScanCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { EngineEndpoints, FAKE_CREDENTIALS, HARNESS_USER_AGENT } from './engines';
 import { CfnTemplate, LOCAL_REGION, LocalNames, resourcesOfType } from './template';
@@ -57,6 +57,10 @@ export class LocalResources {
 
   public async putObject(bucket: string, key: string, body: Uint8Array): Promise<void> {
     await this.s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body }));
+  }
+
+  public async deleteObject(bucket: string, key: string): Promise<void> {
+    await this.s3.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
   }
 
   public async getObject(bucket: string, key: string): Promise<Buffer> {

@@ -34,8 +34,8 @@ import { PollerStats, QueueDelivery } from './queue-delivery';
 import { ReviewApiServer, standInReviewerArn } from './review-api-server';
 import { SweepSchedule } from './sweep-schedule';
 import { CfnTemplate, LocalNames, SynthesizedExample } from './template';
-import { findPipeline, findRestApi, functionSpecs, PipelineResources, StateMachineDefinition } from './template-wiring';
-import { LocalWorkflow, mapTaskStates, ReviewDeskDecision, ReviewPolicy, TaskMapping } from './workflow';
+import { findPipeline, findReanalysis, findRestApi, functionSpecs, PipelineResources, StateMachineDefinition } from './template-wiring';
+import { ExecutionRecord, LocalWorkflow, mapTaskStates, ReviewDeskDecision, ReviewPolicy, TaskMapping } from './workflow';
 
 export type { FaultPlan } from './fault-plan';
 export type { RecordedEvent } from './local-event-bus';
@@ -105,6 +105,8 @@ export class LocalSystem {
   public readonly standIns: AwsStandIns;
   public readonly queues: Map<string, LocalQueue>;
   public workflow!: LocalWorkflow;
+  /** The re-analysis state machine (`StudyReanalysis`), when the template has one. */
+  public reanalysis?: LocalWorkflow;
   public host!: LambdaHost;
   /** The template's review API on loopback (undefined when the template has none). */
   public reviewApi?: ReviewApiServer;
@@ -158,8 +160,8 @@ export class LocalSystem {
     this.standIns = new AwsStandIns({
       putEvents: (entries) => this.bus.putEvents(entries),
       publish: (m) => topics.publish(m),
-      startExecution: (r) => this.workflow.start(r),
-      describeExecution: (arn) => this.workflow.describe(arn),
+      startExecution: (r) => (r.stateMachineArn === this.reanalysis?.stateMachineArn ? this.reanalysis : this.workflow).start(r),
+      describeExecution: (arn) => (this.reanalysis?.executions.has(arn.split(':').pop()!) ? this.reanalysis : this.workflow).describe(arn),
       sendTaskSuccess: (t, o) => this.workflow.sendTaskSuccess(t, o),
       sendTaskFailure: (t, e, c) => this.workflow.sendTaskFailure(t, e, c),
       getSecretValue: (id) => secrets.getSecretValue(id),
@@ -215,6 +217,21 @@ export class LocalSystem {
       retryIntervalMs,
       decide: this.reviewApi === undefined ? undefined : (decision) => this.decideThroughReviewApi(decision),
     });
+    const reanalysis = findReanalysis(this.template, this.names);
+    if (reanalysis !== undefined) {
+      this.reanalysis = new LocalWorkflow({
+        stateMachineArn: reanalysis.stateMachineArn,
+        definition: reanalysis.definition,
+        mappings: mapTaskStates(reanalysis.definition, (arn) => this.names.logicalIdOf(arn, 'AWS::Lambda::Function')),
+        invokeFunction: (id, payload) => this.host.invoke(id, payload),
+        functionByName: (name) => this.names.logicalIdOf(name, 'AWS::Lambda::Function'),
+        putEvents: (entries) => this.bus.putEvents(entries),
+        review: { mode: 'manual' },
+        readObject: (bucket, key) => this.getObject(bucket, key),
+        retryIntervalMs,
+        startExecutionSync: (request) => this.runAnalysisToEnd(request),
+      });
+    }
     const mode = (this.options.review ?? { mode: 'approve' }).mode;
     this.reviewDesk = this.reviewApi === undefined
       ? `${mode}: answers the task token itself (the template has no review API)`
@@ -233,6 +250,7 @@ export class LocalSystem {
     const sweepEnded = this.sweeps.stop();
     this.delivery.stop();
     await sweepEnded;
+    await this.reanalysis?.stop();
     await this.workflow?.stop();
     await this.reviewApi?.stop();
     await this.host?.stop();
@@ -266,9 +284,43 @@ export class LocalSystem {
     await this.engines.flushS3Events();
   }
 
+  /** Deletes an object of any bucket (an erasure or a lifecycle rule taking a study's objects away). */
+  public async deleteObject(bucket: string, key: string): Promise<void> {
+    await this.stores!.deleteObject(bucket, key);
+    await this.engines.flushS3Events();
+  }
+
   /** Puts an `Analysis Requested` event (detail as given) on the pipeline's bus, as a hospital system would. */
   public requestAnalysis(detail: Record<string, unknown>): void {
     this.bus.putEvents([{ EventBusName: this.resources.eventBusName, Source: 'hospital.archive', DetailType: 'Analysis Requested', Detail: JSON.stringify(detail) }]);
+  }
+
+  /** Starts a re-analysis run (StartExecution on the re-analysis state machine), as an operator would. */
+  public startReanalysis(input: Record<string, unknown>, name?: string): ExecutionRecord {
+    if (this.reanalysis === undefined) throw new Error('Local runner: the template has no re-analysis state machine');
+    const { executionArn } = this.reanalysis.start({ stateMachineArn: this.reanalysis.stateMachineArn, name, input: JSON.stringify(input) });
+    return [...this.reanalysis.executions.values()].find((e) => e.executionArn === executionArn)!;
+  }
+
+  /** `states:startExecution.sync:2` on the analysis workflow: its execution, run to its end. */
+  private async runAnalysisToEnd(request: { StateMachineArn: string; Name?: string; Input?: unknown }): Promise<unknown> {
+    const input = typeof request.Input === 'string' ? request.Input : JSON.stringify(request.Input ?? {});
+    const { executionArn } = this.workflow.start({ stateMachineArn: request.StateMachineArn, name: request.Name, input });
+    const record = [...this.workflow.executions.values()].find((e) => e.executionArn === executionArn)!;
+    await record.done;
+    if (record.status !== 'SUCCEEDED') {
+      const error = new Error(`The execution ended ${record.status} (${record.error ?? 'no error'})`);
+      error.name = 'States.TaskFailed';
+      throw error;
+    }
+    return {
+      ExecutionArn: executionArn,
+      Status: record.status,
+      Input: JSON.parse(input),
+      Output: record.output,
+      StartDate: record.startedAt,
+      StopDate: record.endedAt,
+    };
   }
 
   /** A message that is not an S3 event, sent straight to the ingest queue (a poison message). */
@@ -301,7 +353,7 @@ export class LocalSystem {
   /** Nothing queued, nothing running, no study still on its way to a result. */
   public async isIdle(): Promise<boolean> {
     if (this.queue(this.resources.ingestQueue).size > 0) return false;
-    if (this.delivery.busy || this.workflow.running > 0) return false;
+    if (this.delivery.busy || this.workflow.running > 0 || (this.reanalysis?.running ?? 0) > 0) return false;
     if (this.host.inFlight > (this.sweeps.running ? 1 : 0)) return false;
     const items = await this.scanTable();
     return !items.some((i) => i.SK === 'META' && ['RECEIVING', 'READY', 'ANALYZING'].includes(String(i.status)));

@@ -44,7 +44,10 @@ export function findPipeline(template: CfnTemplate, names: LocalNames): Pipeline
   const ingestEnv = environment(ingestFunction);
   const schedule = resourcesOfType(template, 'AWS::Events::Rule').find(([, r]) => r.Properties?.ScheduleExpression !== undefined);
   const sweeperArn = schedule === undefined ? '' : String((names.resolve(schedule[1].Properties?.Targets) as Array<{ Arn: string }>)[0].Arn);
-  const [stateMachineId] = single(resourcesOfType(template, 'AWS::StepFunctions::StateMachine'), 'state machine');
+  // The analysis state machine is the one ingest starts (the template may hold others: the re-analysis).
+  const stateMachineId = ingestEnv.STATE_MACHINE_ARN === undefined
+    ? single(resourcesOfType(template, 'AWS::StepFunctions::StateMachine'), 'state machine')[0]
+    : names.logicalIdOf(ingestEnv.STATE_MACHINE_ARN, 'AWS::StepFunctions::StateMachine')!;
   const persistFunction = resourcesOfType(template, 'AWS::Lambda::Function').find(([id]) => environment(id).REPORTS_BUCKET !== undefined);
   const resources: PipelineResources = {
     tableName: ingestEnv.TABLE_NAME,
@@ -61,6 +64,20 @@ export function findPipeline(template: CfnTemplate, names: LocalNames): Pipeline
   };
   const definition = JSON.parse(String(names.resolve(template.Resources[stateMachineId].Properties?.DefinitionString)));
   return { resources, definition };
+}
+
+export interface StateMachineWiring {
+  readonly stateMachineArn: string;
+  readonly definition: StateMachineDefinition;
+}
+
+/** The re-analysis state machine (`StudyReanalysis`), found by its first state; undefined when the template has none. */
+export function findReanalysis(template: CfnTemplate, names: LocalNames): StateMachineWiring | undefined {
+  for (const [id, resource] of resourcesOfType(template, 'AWS::StepFunctions::StateMachine')) {
+    const definition = JSON.parse(String(names.resolve(resource.Properties?.DefinitionString))) as StateMachineDefinition;
+    if (definition.StartAt === 'Select studies') return { stateMachineArn: names.arn(id), definition };
+  }
+  return undefined;
 }
 
 /** A function's environment variables as the template sets them, resolved. */

@@ -5,7 +5,9 @@
  *     `states:::lambda:invoke` -> that function's bundled handler;
  *   - `states:::events:putEvents[.waitForTaskToken]` -> the local event bus,
  *     and for the token variant a local review desk that answers the token
- *     (auto-approve stand-in by default, labelled as such).
+ *     (auto-approve stand-in by default, labelled as such);
+ *   - `states:::states:startExecution.sync:2` -> an execution of another local
+ *     state machine (the re-analysis starting the analysis workflow), awaited.
  * A Task with any other Resource makes the runner refuse to start, so a new
  * integration cannot silently run as a no-op. Distributed Maps run through
  * distributed-map.ts. Every execution that ends emits the "Step Functions
@@ -65,7 +67,7 @@ export function localizeDefinition(definition: Definition): { definition: Defini
   return { definition: copy, maps };
 }
 
-export type TaskKind = 'lambda' | 'lambda-invoke' | 'lambda-invoke-wait' | 'events-put' | 'events-put-wait';
+export type TaskKind = 'lambda' | 'lambda-invoke' | 'lambda-invoke-wait' | 'events-put' | 'events-put-wait' | 'start-execution-sync';
 
 export interface TaskMapping {
   readonly stateName: string;
@@ -96,6 +98,8 @@ export function mapTaskStates(definition: Definition, functionByArn: (arn: strin
         mappings.push({ stateName, resource, kind: 'events-put-wait' });
       } else if (/^arn:[^:]+:states:::events:putEvents$/.test(resource)) {
         mappings.push({ stateName, resource, kind: 'events-put' });
+      } else if (/^arn:[^:]+:states:::states:startExecution\.sync:2$/.test(resource)) {
+        mappings.push({ stateName, resource, kind: 'start-execution-sync' });
       } else {
         throw new Error(`Local runner: Task state '${stateName}' uses ${resource}, which has no local mapping`);
       }
@@ -182,6 +186,13 @@ export interface LocalWorkflowOptions {
    * @default - the desk answers the token itself with SendTaskSuccess
    */
   readonly decide?: (decision: ReviewDeskDecision) => Promise<void>;
+  /**
+   * `states:startExecution.sync:2`: starts another state machine's execution and
+   * resolves with its DescribeExecution output once it ends (rejects with
+   * `States.TaskFailed` when it did not succeed).
+   * @default - a definition with such a task is refused
+   */
+  readonly startExecutionSync?: (request: { StateMachineArn: string; Name?: string; Input?: unknown }) => Promise<unknown>;
 }
 
 interface TokenWaiter {
@@ -197,6 +208,11 @@ export class LocalWorkflow {
 
   private readonly distributedMaps: Map<string, LocalDistributedMap>;
   private readonly retryIntervalOverrides: Record<string, number>;
+
+  /** The state machine this runs. */
+  public get stateMachineArn(): string {
+    return this.options.stateMachineArn;
+  }
 
   constructor(private readonly options: LocalWorkflowOptions) {
     // Validates the definition (ARNs and paths) exactly as given, then runs its local form.
@@ -435,6 +451,10 @@ export class LocalWorkflow {
         });
         this.answerReview(taskToken, request.Payload);
         return answer;
+      }
+      case 'start-execution-sync': {
+        if (this.options.startExecutionSync === undefined) throw new Error(`Local runner: no state machine to start for '${mapping.stateName}'`);
+        return this.options.startExecutionSync(input as { StateMachineArn: string; Name?: string; Input?: unknown });
       }
       case 'events-put': {
         const entries = (input as { Entries: PutEventsEntry[] }).Entries.map(stringifyDetail);

@@ -16,6 +16,8 @@ export const EnvVar = {
   /** Link to a study put into notifications, with `{studyKey}` and `{version}` placeholders (unset: no link). */
   STUDY_LINK_TEMPLATE: 'STUDY_LINK_TEMPLATE',
   STATE_MACHINE_ARN: 'STATE_MACHINE_ARN',
+  /** JSON list of the analysis workflow's analyzer names (what a re-analysis may ask for). */
+  ANALYZER_NAMES: 'ANALYZER_NAMES',
   PSEUDONYM_SECRET_ARN: 'PSEUDONYM_SECRET_ARN',
   QUIET_PERIOD_SECONDS: 'QUIET_PERIOD_SECONDS',
   /** How long a study may be ANALYZING before the sweeper looks up its execution. */

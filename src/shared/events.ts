@@ -25,7 +25,9 @@ export class PipelineEvents {
   public static readonly REVIEW_OVERDUE = 'Review Overdue';
   /** A study version could not be analysed. */
   public static readonly STUDY_FAILED = 'Study Failed';
-  /** Sent to the pipeline's bus to have an object (or prefix) that is already stored analysed. */
+  /** A re-analysis run over past studies ended; carries its counts (studies re-analysed, failed by reason). */
+  public static readonly REANALYSIS_COMPLETED = 'Reanalysis Completed';
+  /** Sent to the pipeline's bus to have an object (or prefix) that is already stored analysed, or a stored study re-analysed. */
   public static readonly ANALYSIS_REQUESTED = 'Analysis Requested';
   /** A study version's de-identified DICOM is in AWS HealthImaging; carries the image set ids. */
   public static readonly HEALTH_IMAGING_IMPORT_COMPLETED = 'HealthImaging Import Completed';
@@ -111,4 +113,15 @@ export interface AnalysisRequestedDetail {
   readonly size?: number;
   /** Object version, when the bucket is versioned and a specific one is wanted. */
   readonly versionId?: string;
+}
+
+/**
+ * Detail of an `Analysis Requested` event of the study form: a stored study
+ * (its pseudonymous key) analysed again by the re-analysis, as a new version.
+ */
+export interface StudyAnalysisRequestedDetail {
+  readonly version: string;
+  readonly studyKey: string;
+  /** Analyzers to run again. @default - every analyzer of the workflow */
+  readonly analyzers?: readonly string[];
 }

@@ -70,6 +70,16 @@ export interface AnalysisPlan {
   readonly batchesObject: S3ObjectReference;
   /** Prefix the batch records and the study result are written under. */
   readonly resultsPrefix: string;
+  /** A re-analysis did not ask for this analyzer: its previous result was copied to `resultsPrefix` (no batches). */
+  readonly carriedOver?: boolean;
+}
+
+/** What a re-analysis asks of one study version (stored at `reanalysisOrderKey`). */
+export interface ReanalysisOrder {
+  readonly runId: string;
+  readonly previousVersion: number;
+  /** Analyzers that run again; every other analyzer carries over its previous result. */
+  readonly analyzers: readonly string[];
 }
 
 /** State of one batch iteration after the analyzer ran (or failed). */

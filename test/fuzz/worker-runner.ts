@@ -14,12 +14,15 @@ const REPO_ROOT = path.resolve(__dirname, '..', '..');
 /** Heap cap for the worker: a runaway allocation fails the call instead of the machine. */
 const WORKER_HEAP_MB = 512;
 
-/** Bundles the worker once per test file (esbuild's JS API misbehaves inside jest's sandbox, its CLI does not). */
-export function bundleWorker(): string {
+/**
+ * Bundles a worker entry (by default the fuzz test's) once per test file
+ * (esbuild's JS API misbehaves inside jest's sandbox, its CLI does not).
+ */
+export function bundleWorker(entry = path.join(__dirname, 'prepare-worker.ts')): string {
   const outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-fuzz-'));
-  const outFile = path.join(outDir, 'prepare-worker.js');
+  const outFile = path.join(outDir, `${path.basename(entry, '.ts')}.js`);
   execFileSync(path.join(REPO_ROOT, 'node_modules', '.bin', 'esbuild'), [
-    path.join(__dirname, 'prepare-worker.ts'), '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${outFile}`,
+    entry, '--bundle', '--platform=node', '--target=node20', '--log-level=warning', `--outfile=${outFile}`,
   ], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
   return outFile;
 }

@@ -31,7 +31,8 @@ export function wireReferencedInput(scope: Construct, wiring: ReferencedInputWir
   const rule = new events.Rule(scope, 'AnalysisRequestedRule', {
     description: 'Routes Analysis Requested events (a stored object or prefix to ingest) to the ingest queue',
     eventBus: wiring.eventBus,
-    eventPattern: { detailType: [DetailType.ANALYSIS_REQUESTED] },
+    // The study form (a stored study to analyse again) is the re-analysis' (StudyReanalysis), not ingest's.
+    eventPattern: { detailType: [DetailType.ANALYSIS_REQUESTED], detail: { studyKey: [{ exists: false }] } },
     targets: [new RuleOnlyQueueTarget(wiring.ingestQueue)],
   });
   const sources = wiring.sources.map((source) => ({ bucket: source.bucket, prefix: source.keyPrefix ?? '' }));

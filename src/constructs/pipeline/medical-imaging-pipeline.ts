@@ -23,6 +23,7 @@ import { ReferencedSource } from '../ingest/referenced-source';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { NotificationSubscription } from '../notifier/notification-subscription';
 import { OperationsThresholds, PipelineOperations } from '../operations/pipeline-operations';
+import { ReanalysisOptions, StudyReanalysis } from '../reanalysis/study-reanalysis';
 import { ResultsStore } from '../results-store/results-store';
 import { ReviewApi, ReviewApiOptions } from '../review-api/review-api';
 import { AnalysisWorkflow } from '../workflow/analysis-workflow';
@@ -169,6 +170,15 @@ export interface MedicalImagingPipelineProps {
    * @default - see `ReviewApiOptions`
    */
   readonly reviewApiOptions?: ReviewApiOptions;
+  /**
+   * Re-running chosen analyzers over past studies (`StudyReanalysis`), each study
+   * getting a new version with amended reports and a change summary; also serves
+   * `Analysis Requested` events naming a `studyKey`. Given (even as `{}`) turns it on.
+   * Off by default: it can open a new version of any stored study and reissue
+   * its reports, a power a platform team opts into.
+   * @default - no re-analysis
+   */
+  readonly reanalysis?: ReanalysisOptions;
 }
 
 /**
@@ -183,6 +193,8 @@ export class MedicalImagingPipeline extends Construct {
   public readonly ingest: ImagingIngest;
   /** The review API (absent when `reviewApi` is false). */
   public readonly reviewApi?: ReviewApi;
+  /** The re-analysis of past studies (absent unless `reanalysis` is given). */
+  public readonly reanalysis?: StudyReanalysis;
   /** Alarms, alarm topic and dashboard. */
   public readonly operations: PipelineOperations;
   /** The operations alarms (`operations.alarms`). */
@@ -257,10 +269,21 @@ export class MedicalImagingPipeline extends Construct {
       });
     }
 
+    if (props.reanalysis !== undefined) {
+      this.reanalysis = new StudyReanalysis(this, 'Reanalysis', {
+        ...props.reanalysis,
+        workflow: this.workflow,
+        resultsStore: this.resultsStore,
+        notifier: this.notifier,
+        encryptionKey,
+        functionOptions,
+      });
+    }
+
     this.operations = new PipelineOperations(this, 'Operations', {
       ingest: this.ingest,
       workflow: this.workflow,
-      // Every function of the pipeline (analyzers, review API, HealthImaging steps included).
+      // Every function of the pipeline (analyzers, review API, re-analysis, HealthImaging steps included).
       functions: this.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function),
       encryptionKey,
       existingAlarmTopic: props.existingAlarmTopic,

@@ -9,11 +9,21 @@ import { acknowledgeWildcardResource, nagResourceString } from '../helpers/grant
 /** cdk-nag findings on the state machine's execution role that aws-cdk-lib's own grants cause. */
 export function acknowledgeExecutionRoleFindings(stateMachine: sfn.StateMachine, derivedImagesBucket: s3.IBucket): void {
   const role = stateMachine.role;
-  const v = Validations.of(role);
   acknowledgeWildcardResource(role, derivedImagesBucket.arnForObjects(`${STUDIES_PREFIX}*`),
     "A large study's Distributed Maps read each analyzer's batches (a JSON array) at a key chosen at run time under the studies/ prefix of the de-identified derived-images bucket.");
   acknowledgeWildcardResource(role, derivedImagesBucket.arnForObjects(`${MAP_RUN_RESULTS_PREFIX}*`),
     `Distributed Map runs write their child results under ${MAP_RUN_RESULTS_PREFIX} (object names are chosen by Step Functions per map run).`);
+  acknowledgeStateMachineRoleBaseline(stateMachine);
+}
+
+/**
+ * The findings every library state machine with Lambda tasks and a Distributed
+ * Map carries from aws-cdk-lib: the map's child-execution policy, function
+ * version wildcards, X-Ray and log delivery on `*`, the DefaultPolicy.
+ */
+export function acknowledgeStateMachineRoleBaseline(stateMachine: sfn.StateMachine): void {
+  const role = stateMachine.role;
+  const v = Validations.of(role);
   acknowledgeDistributedMapPolicy(stateMachine);
   for (const resource of invokedFunctionWildcards(role)) {
     acknowledgeWildcardResource(role, resource,

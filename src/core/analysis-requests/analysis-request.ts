@@ -2,7 +2,7 @@
  * `Analysis Requested` events: what they may ask for. Pure: parsing the detail
  * and checking it against the sources the pipeline was granted to read.
  */
-import { ANALYSIS_REQUEST_VERSION, AnalysisRequestedDetail } from '../../shared/events';
+import { ANALYSIS_REQUEST_VERSION, AnalysisRequestedDetail, StudyAnalysisRequestedDetail } from '../../shared/events';
 
 /** A bucket (and key prefix within it) the pipeline may read objects from. */
 export interface ReadableSource {
@@ -33,6 +33,7 @@ export function parseAnalysisRequest(detail: unknown): AnalysisRequest {
   if (fields.version !== ANALYSIS_REQUEST_VERSION) {
     throw new InvalidAnalysisRequest(`version must be "${ANALYSIS_REQUEST_VERSION}"`);
   }
+  if (isStudyAnalysisRequest(detail)) throw new InvalidAnalysisRequest('a studyKey request is for the re-analysis, not for ingest');
   const bucket = nonEmptyString(fields.bucket);
   if (bucket === undefined) throw new InvalidAnalysisRequest('bucket is missing');
   const key = nonEmptyString(fields.key);
@@ -77,4 +78,36 @@ export function readableSourcesFromJson(json: string | undefined): ReadableSourc
     }
     return { bucket, prefix };
   });
+}
+
+/** A stored study to analyse again (the study form, served by the re-analysis). */
+export interface StudyAnalysisRequest {
+  readonly kind: 'STUDY';
+  readonly studyKey: string;
+  /** Analyzers to run again. @default - every analyzer of the workflow */
+  readonly analyzers?: readonly string[];
+}
+
+const STUDY_KEY = /^[a-z2-7]{26}$/;
+const ANALYZER_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+
+/** Whether the detail is of the study form (it names a study, not an object). */
+export function isStudyAnalysisRequest(detail: unknown): boolean {
+  return typeof detail === 'object' && detail !== null && 'studyKey' in detail;
+}
+
+export function parseStudyAnalysisRequest(detail: unknown): StudyAnalysisRequest {
+  if (typeof detail !== 'object' || detail === null) throw new InvalidAnalysisRequest('detail is not an object');
+  const fields = detail as Partial<Record<keyof StudyAnalysisRequestedDetail | 'bucket' | 'key' | 'prefix', unknown>>;
+  if (fields.version !== ANALYSIS_REQUEST_VERSION) throw new InvalidAnalysisRequest(`version must be "${ANALYSIS_REQUEST_VERSION}"`);
+  if (typeof fields.studyKey !== 'string' || !STUDY_KEY.test(fields.studyKey)) throw new InvalidAnalysisRequest('studyKey must be a pseudonymous study key');
+  if (fields.bucket !== undefined || fields.key !== undefined || fields.prefix !== undefined) {
+    throw new InvalidAnalysisRequest('a studyKey request names no bucket, key or prefix');
+  }
+  const analyzers = fields.analyzers;
+  if (analyzers !== undefined
+    && (!Array.isArray(analyzers) || analyzers.length === 0 || !analyzers.every((a) => typeof a === 'string' && ANALYZER_NAME.test(a)))) {
+    throw new InvalidAnalysisRequest('analyzers must be a non-empty list of analyzer names');
+  }
+  return { kind: 'STUDY', studyKey: fields.studyKey, ...(analyzers === undefined ? {} : { analyzers: analyzers as string[] }) };
 }

@@ -13,6 +13,7 @@ import { profileRow, resolveAction, RetainOptions } from './profile';
 import { readPart10, ReadPart10Options } from './read-dataset';
 import { DeidentificationSettings } from './settings';
 import { remapUidValues } from './uid';
+import { TransferSyntax } from '../dicom/transfer-syntax';
 
 /** CID 7050 codes (scheme DCM) of the profile and the options this package applies. */
 export const DeidentificationCode = {
@@ -64,7 +65,8 @@ export interface DeidentifiedPart10 {
 /**
  * De-identifies a Part 10 object (with its preamble) and writes it again:
  * explicit VR little endian, or the original transfer syntax when the pixel
- * data is encapsulated (its fragments are copied as they are).
+ * data is encapsulated (its fragments are copied as they are) or the data set
+ * deflated (deflated again).
  */
 export function deidentifyPart10(
   bytes: Uint8Array,
@@ -75,7 +77,8 @@ export function deidentifyPart10(
   const { transferSyntaxUid: original, dataset } = readPart10(bytes, options);
   const deidentified = deidentifyDataset(dataset, key, settings);
   const encapsulated = findElement(deidentified, Tags.PIXEL_DATA)?.encapsulated !== undefined;
-  const transferSyntaxUid = encapsulated ? original : EXPLICIT_VR_LITTLE_ENDIAN;
+  // A deflated object stays deflated: written inflated, a small file could become one of a gigabyte.
+  const transferSyntaxUid = encapsulated || original === TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN ? original : EXPLICIT_VR_LITTLE_ENDIAN;
   const part10 = writePart10(deidentified, {
     mediaStorageSopClassUid: elementText(findElement(deidentified, Tags.SOP_CLASS_UID)) ?? '',
     mediaStorageSopInstanceUid: elementText(findElement(deidentified, Tags.SOP_INSTANCE_UID)) ?? '',

@@ -4,9 +4,13 @@
  * length), then the data set in explicit VR little endian. Values are padded
  * to even length by VR (UI with NUL, text with space, binary with 0); sequences
  * and items get defined or undefined lengths. Output is built as a list of
- * chunks joined once, so pixel data is copied exactly once.
+ * chunks joined once, so pixel data is copied exactly once; when the meta
+ * names Deflated Explicit VR Little Endian, the data set is deflated chunk by
+ * chunk and pixel data is not copied at all (only its compressed form is kept).
  */
 import { DicomDataset, DicomElement, tagElement, tagGroup, TEXT_VRS } from './dataset';
+import { deflateParts } from '../dicom/deflate';
+import { TransferSyntax } from '../dicom/transfer-syntax';
 
 export const EXPLICIT_VR_LITTLE_ENDIAN = '1.2.840.10008.1.2.1';
 /** Implementation Class UID of this library (a UUID-derived 2.25 UID, fixed forever). */
@@ -20,7 +24,8 @@ export interface Part10Meta {
   /**
    * Transfer syntax recorded in the meta header. The data set is always
    * written in explicit VR little endian, which is also how every encapsulated
-   * (compressed) syntax encodes it, so pass the original UID for those.
+   * (compressed) syntax encodes it, so pass the original UID for those. The
+   * deflated syntax deflates the data set.
    * @default EXPLICIT_VR_LITTLE_ENDIAN
    */
   readonly transferSyntaxUid?: string;
@@ -60,7 +65,12 @@ export function writePart10(dataset: DicomDataset, meta: Part10Meta, options: Pa
   out.push(new Uint8Array(128));
   out.push(Buffer.from('DICM', 'latin1'));
   out.append(encodeMeta(meta));
-  out.append(encodeDataset(dataset, undefinedLengths));
+  const body = encodeDataset(dataset, undefinedLengths);
+  if (meta.transferSyntaxUid === TransferSyntax.DEFLATED_EXPLICIT_VR_LITTLE_ENDIAN) {
+    deflateParts(body.parts).forEach((part) => out.push(part));
+  } else {
+    out.append(body);
+  }
   return Buffer.concat(out.parts, out.length);
 }
 

@@ -9,6 +9,7 @@ import { dictionaryVr } from './vr-dictionary';
 import { RejectionReason } from '../../shared/events';
 import { boundedInflater } from '../dicom/deflate';
 import { DicomRejection } from '../dicom/errors';
+import { isStackOverflow, nestedTooDeeply } from '../dicom/nesting';
 
 export interface ReadPart10 {
   readonly transferSyntaxUid: string;
@@ -39,6 +40,7 @@ export function readPart10(bytes: Uint8Array, options: ReadPart10Options = {}): 
     });
   } catch (e) {
     if (e instanceof DicomRejection) throw e;
+    if (isStackOverflow(e)) throw nestedTooDeeply();
     // dicom-parser throws strings that may quote the data; none of it is passed on.
     throw new DicomRejection(RejectionReason.TRUNCATED_DICOM, 'DICOM data set could not be read for de-identification');
   }
@@ -60,7 +62,7 @@ interface ReadContext {
 const MAX_DEPTH = 32;
 
 function readDataset(dataSet: dicomParser.DataSet, context: ReadContext, depth: number): DicomDataset {
-  if (depth > MAX_DEPTH) throw new DicomRejection(RejectionReason.INVALID_DICOM, 'DICOM sequences are nested too deeply');
+  if (depth > MAX_DEPTH) throw nestedTooDeeply();
   const elements: DicomElement[] = [];
   const bitsAllocated = dataSet.uint16('x00280100');
   for (const element of Object.values(dataSet.elements)) {

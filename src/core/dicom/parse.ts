@@ -12,6 +12,7 @@ import { DicomRejection } from './errors';
 import { encapsulatedFrame } from './fragments';
 import { ModalityLut, readModalityLut, readVoiLut, VoiLut } from './lut-sequence';
 import { nativeFrame, nativeFrameBytes, NativeLayout } from './native-frame';
+import { isStackOverflow, nestedTooDeeply } from './nesting';
 import { PaletteLut, readPalette } from './palette';
 import { hasDicmMagic } from './part10';
 import { isNativeTransferSyntax, isSupportedTransferSyntax, SupportedTransferSyntax, TransferSyntax } from './transfer-syntax';
@@ -175,6 +176,7 @@ export function parseDicom(bytes: Uint8Array, limits: DicomLimits = {}): ParsedD
     dataSet = dicomParser.parseDicom(conforming, { inflater: boundedInflater(maxDecompressedBytes) });
   } catch (e) {
     if (e instanceof DicomRejection) throw e;
+    if (isStackOverflow(e)) throw nestedTooDeeply();
     // dicom-parser throws strings or objects; their text is never passed on.
     return reject('TRUNCATED_DICOM', 'DICOM data set could not be read to its end');
   }
@@ -192,7 +194,9 @@ function readTransferSyntax(input: Uint8Array): SupportedTransferSyntax {
     meta = dicomParser.readPart10Header(input);
     // Inside the try too: an element whose length runs past a cut file throws on read.
     uid = meta.string(Tag.TRANSFER_SYNTAX);
-  } catch {
+  } catch (e) {
+    // The meta reader reads the first element past the group too: a nested sequence there overflows it.
+    if (isStackOverflow(e)) throw nestedTooDeeply();
     return reject('TRUNCATED_DICOM', 'DICOM file meta information could not be read');
   }
   // Nothing readable after "DICM" (cut off, or garbage): the file is not intact.

@@ -3,6 +3,7 @@
  * 16-bit grayscale files so that the renderer can window them.
  */
 // Types only: pngjs itself is required on the first PNG (see pngjs()).
+import * as zlib from 'node:zlib';
 import type * as PngJs from 'pngjs';
 import { ImageRejection } from './errors';
 import { assertWithinPixelLimit, DecodeLimits } from './limits';
@@ -16,6 +17,23 @@ export interface PngHeader {
   /** PNG colour type: 0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA. */
   readonly colorType: number;
 }
+
+export interface PngLimits extends DecodeLimits {
+  /**
+   * Largest decoded image in bytes (pngjs decodes to RGBA, 8 or 16 bits a sample), checked from the header.
+   * @default DEFAULT_MAX_PNG_DECODED_BYTES (1 GiB)
+   */
+  readonly maxDecodedBytes?: number;
+}
+
+export const DEFAULT_MAX_PNG_DECODED_BYTES = 2 ** 30;
+
+/** Samples per pixel of each PNG colour type. */
+const CHANNELS: Readonly<Record<number, number>> = { 0: 1, 2: 3, 3: 1, 4: 2, 6: 4 };
+/** Inflated bytes past the image tolerated (libpng warns of extra data but reads the image). */
+const EXTRA_DATA_SLACK = 2 ** 16;
+/** Adam7 passes: x start, y start, x step, y step. */
+const ADAM7 = [[0, 0, 8, 8], [4, 0, 8, 8], [0, 4, 4, 8], [2, 0, 4, 4], [0, 2, 2, 4], [1, 0, 2, 2], [0, 1, 1, 2]];
 
 /** A decoded PNG: 8-bit gray/RGB, or 16-bit gray samples still to be windowed. */
 export type DecodedPng =
@@ -56,14 +74,58 @@ export function readPngHeader(bytes: Uint8Array): PngHeader {
   return { width, height, bitDepth: bytes[24], colorType: bytes[25] };
 }
 
+/** Bytes the image data inflates to: filter byte plus packed samples for every row (of every Adam7 pass). */
+export function expectedInflatedBytes(header: PngHeader, interlaced: boolean): number {
+  const bitsPerPixel = (CHANNELS[header.colorType] ?? 4) * header.bitDepth;
+  const rowsOf = (width: number, height: number): number => (width === 0 || height === 0 ? 0 : height * (Math.ceil((width * bitsPerPixel) / 8) + 1));
+  if (!interlaced) return rowsOf(header.width, header.height);
+  return ADAM7.reduce((sum, [x0, y0, dx, dy]) =>
+    sum + rowsOf(Math.ceil(Math.max(0, header.width - x0) / dx), Math.ceil(Math.max(0, header.height - y0) / dy)), 0);
+}
+
+/** The IDAT chunks' data, joined (chunk lengths checked against the bytes). */
+function imageData(bytes: Uint8Array): Buffer {
+  const parts: Uint8Array[] = [];
+  for (let offset = 8; offset + 12 <= bytes.length;) {
+    const length = readUint32BE(bytes, offset);
+    if (offset + 12 + length > bytes.length) break; // pngjs reports the cut
+    const type = String.fromCharCode(bytes[offset + 4], bytes[offset + 5], bytes[offset + 6], bytes[offset + 7]);
+    if (type === 'IDAT') parts.push(bytes.subarray(offset + 8, offset + 8 + length));
+    if (type === 'IEND') break;
+    offset += 12 + length;
+  }
+  return Buffer.concat(parts);
+}
+
 /**
- * Decodes a PNG. Dimensions are checked from the header before decoding.
+ * pngjs inflates interlaced image data with no output limit (a 23 MB 1x1
+ * interlaced PNG inflated to 4 GiB), so such data is inflated here first,
+ * bounded by the size the header implies (and a little slack): more is not this image (CORRUPT_IMAGE).
+ */
+function assertInterlacedDataFits(bytes: Uint8Array, header: PngHeader): void {
+  try {
+    zlib.inflateSync(imageData(bytes), { maxOutputLength: expectedInflatedBytes(header, true) + EXTRA_DATA_SLACK });
+  } catch (e) {
+    if ((e as { code?: unknown }).code === 'ERR_BUFFER_TOO_LARGE') corrupt('PNG image data is larger than its header allows');
+    // A broken stream is left to pngjs, which reports it as corrupt too.
+  }
+}
+
+/**
+ * Decodes a PNG. Dimensions and decoded size are checked from the header
+ * before decoding, and inflation is bounded by what the header implies.
  * Alpha is dropped; palette images become RGB; text and EXIF chunks are not read.
  * Throws `ImageRejection` (CORRUPT_IMAGE or TOO_LARGE).
  */
-export function decodePng(bytes: Uint8Array, limits: DecodeLimits = {}): DecodedPng {
+export function decodePng(bytes: Uint8Array, limits: PngLimits = {}): DecodedPng {
   const header = readPngHeader(bytes);
   assertWithinPixelLimit(header.width, header.height, limits);
+  const decodedBytes = header.width * header.height * 4 * (header.bitDepth === 16 ? 2 : 1);
+  if (decodedBytes > (limits.maxDecodedBytes ?? DEFAULT_MAX_PNG_DECODED_BYTES)) {
+    throw new ImageRejection(RejectionReason.TOO_LARGE, 'PNG exceeds the decoded size limit');
+  }
+  // IHDR's interlace method (the byte after filter method); readPngHeader has checked the chunk is there.
+  if (bytes[28] === 1) assertInterlacedDataFits(bytes, header);
   const isGray = header.colorType === 0 || header.colorType === 4;
   const keep16 = isGray && header.bitDepth === 16;
 

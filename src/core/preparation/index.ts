@@ -1,3 +1,4 @@
+export * from './budget';
 export * from './dicom-image';
 export * from './prepare';
 export * from './rejection';

@@ -4,6 +4,7 @@
  * analyzer-sized copy. No original UID, name or tag text leaves this function.
  */
 import { createHash } from 'node:crypto';
+import { assertWithinTimeBudget, boundedByMemory } from './budget';
 import { deidentifyForIngest } from './deidentify-dicom';
 import { renderDicomFrame } from './dicom-image';
 import { IngestRejection } from './rejection';
@@ -11,10 +12,11 @@ import { RejectionReason } from '../../shared/events';
 import { InputRejection } from '../../shared/rejection';
 import { DeidentificationSettings } from '../deid/settings';
 import { conformingPart10 } from '../dicom/conforming-part10';
-import { parseDicom, ParsedDicom } from '../dicom/parse';
+import { inflateOnce } from '../dicom/deflate';
+import { DEFAULT_MAX_DECOMPRESSED_BYTES, parseDicom, ParsedDicom } from '../dicom/parse';
 import { AnalysisBuffers, analysisImage } from '../imaging/analysis';
 import { decodeJpeg } from '../imaging/jpeg';
-import { decodePng } from '../imaging/png';
+import { decodePng, PngLimits } from '../imaging/png';
 import { encodePng } from '../imaging/png-encode';
 import { RasterImage } from '../imaging/raster';
 import { renderGray } from '../imaging/render';
@@ -53,6 +55,18 @@ export interface PrepareOptions {
   readonly analysisMaxBytes?: number;
   /** De-identification of DICOM input (profile options, private safe-list, burned-in policy). @default resolveDeidentificationSettings() */
   readonly deidentification?: DeidentificationSettings;
+  /**
+   * Memory of the process in MB (the Lambda function's memory setting): decoded pixel data, inflated data
+   * sets and decoded PNGs are bounded by DECODED_MEMORY_SHARE (a third) of it as well; more is TOO_LARGE.
+   * @default no memory budget beyond maxDecompressedBytes
+   */
+  readonly memoryLimitMb?: number;
+  /**
+   * Time (ms since the epoch) by which preparation must end; past it the object is refused as TOO_LARGE
+   * at the next step (parse, de-identify, decode, encode).
+   * @default no time budget
+   */
+  readonly deadline?: number;
 }
 
 /** Non-identifying technical attributes, safe to store and log. */
@@ -166,12 +180,14 @@ async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: Pre
   }
   const sourceSha256 = createHash('sha256').update(bytes).digest('hex');
   const maxPixels = options.maxPixels ?? DEFAULT_MAX_PIXELS;
+  const maxDecodedBytes = boundedByMemory(options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES, options.memoryLimitMb);
 
   let decoded: Decoded;
   try {
     decoded = kind === 'dicom'
-      ? fromDeidentifiedDicom(bytes, options, maxPixels, workspace.previewRaster)
-      : fromPlainImage(kind, bytes, maxPixels, objectKeys(options.pseudonymKey, sourceSha256));
+      ? await fromDeidentifiedDicom(bytes, { ...options, maxDecompressedBytes: maxDecodedBytes }, maxPixels, workspace.previewRaster)
+      : fromPlainImage(kind, bytes, { maxPixels, maxDecodedBytes }, objectKeys(options.pseudonymKey, sourceSha256));
+    assertWithinTimeBudget(options.deadline);
   } catch (e) {
     if (e instanceof InputRejection && !(e instanceof IngestRejection)) throw new IngestRejection(e.reasonCode, e.message);
     // dicom-parser reports reads past the end of a cut file by throwing a bare
@@ -194,6 +210,7 @@ async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: Pre
       workspace.analysis,
     ),
   ]);
+  assertWithinTimeBudget(options.deadline);
   return {
     kind,
     ...decoded.keys,
@@ -216,12 +233,15 @@ async function prepareWith(workspace: Workspace, bytes: Uint8Array, options: Pre
 }
 
 /** Parse, apply the burned-in policy and de-identify (before rendering: a quarantined object is not rendered). */
-function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPixels: number, previewRaster: ScratchBuffer): Decoded {
+async function fromDeidentifiedDicom(bytes: Uint8Array, options: PrepareOptions, maxPixels: number, previewRaster: ScratchBuffer): Promise<Decoded> {
   // One copy at most, shared by the parser and the de-identification.
   const { bytes: input, warnings } = conformingPart10(bytes);
+  // A deflated data set is inflated once, here, and read from that buffer by the parser and the de-identification.
+  await inflateOnce(input, options.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
+  assertWithinTimeBudget(options.deadline);
   const dicom = { ...parseDicom(input, { maxPixels, maxFrames: options.maxFrames, maxDecompressedBytes: options.maxDecompressedBytes }), warnings };
-  // The same inflate bound as the parser: the de-identification re-reads the object and must not inflate beyond it.
   const deidentified = deidentifyForIngest(input, dicom, options.pseudonymKey, options.deidentification, options.maxDecompressedBytes);
+  assertWithinTimeBudget(options.deadline);
   return { ...fromDicom(dicom, options.pseudonymKey, previewRaster), ...deidentified };
 }
 
@@ -262,13 +282,13 @@ function objectKeys(key: Uint8Array, sha256: string): Decoded['keys'] {
   return { studyKey: objectKey, seriesKey: objectKey, instanceKey: objectKey };
 }
 
-function fromPlainImage(kind: 'png' | 'jpeg', bytes: Uint8Array, maxPixels: number, keys: Decoded['keys']): Decoded {
+function fromPlainImage(kind: 'png' | 'jpeg', bytes: Uint8Array, limits: PngLimits & { maxPixels: number }, keys: Decoded['keys']): Decoded {
   let preview: RasterImage;
   let bitsStored = 8;
   if (kind === 'jpeg') {
-    preview = decodeJpeg(bytes, { maxPixels });
+    preview = decodeJpeg(bytes, { maxPixels: limits.maxPixels });
   } else {
-    const png = decodePng(bytes, { maxPixels });
+    const png = decodePng(bytes, limits);
     if (png.bitDepth === 16) {
       // 16-bit gray has no window of its own: use the robust percentile window.
       preview = renderGray({ width: png.image.width, height: png.image.height, samples: png.image.data }).image;

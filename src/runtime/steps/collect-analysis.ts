@@ -4,10 +4,10 @@
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { assertStudyRequest } from './plan-analysis';
-import { InvalidStepInputError } from './workflow-input';
+import { InvalidStepInputError, StudyStateError } from './workflow-input';
 import { outcomeOf } from '../../core/analysis/outcomes';
 import { BatchRecord, studyResult } from '../../core/analysis/study-result';
-import { ImageBatch } from '../../shared/analyzer-result';
+import { AnalyzerResult, ImageBatch } from '../../shared/analyzer-result';
 import { batchRecordObject, STUDY_RESULT_OBJECT } from '../../shared/records';
 import { AnalyzerOutcome, CollectAnalysisRequest } from '../../shared/workflow';
 import { getJson, putJson } from '../storage/objects';
@@ -36,6 +36,12 @@ export async function collectAnalysis(deps: CollectAnalysisDeps, request: Collec
     throw new InvalidStepInputError('plan with resultsPrefix and batchCount is required');
   }
   const location = (object: string) => ({ bucket: deps.derivedBucket, key: `${plan.resultsPrefix}${object}` });
+  if (plan.carriedOver === true) {
+    // A re-analysis carried this analyzer's previous result over (see plan-analysis).
+    const carried = await getJson<AnalyzerResult>(deps.s3, location(STUDY_RESULT_OBJECT));
+    if (carried === undefined) throw new StudyStateError('The carried-over analyzer result is missing');
+    return outcomeOf(carried, location(STUDY_RESULT_OBJECT));
+  }
   const indices = Array.from({ length: plan.batchCount }, (_, i) => i);
   const records = await mapLimited(indices, deps.readConcurrency ?? 16,
     (i) => getJson<BatchRecord>(deps.s3, location(batchRecordObject(i))));

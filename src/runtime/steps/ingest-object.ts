@@ -27,8 +27,27 @@ export type PreparedUpload = PreparedObject;
 
 export type PrepareFn = (
   bytes: Uint8Array,
-  options: { pseudonymKey: Uint8Array; maxObjectBytes?: number; deidentification?: DeidentificationSettings },
+  options: {
+    pseudonymKey: Uint8Array;
+    maxObjectBytes?: number;
+    deidentification?: DeidentificationSettings;
+    memoryLimitMb?: number;
+    deadline?: number;
+  },
 ) => Promise<PreparedUpload>;
+
+/** Time kept after preparation for the writes that follow (S3 puts, DynamoDB updates, events, with their retries). */
+export const WRITE_RESERVE_MS = 15_000;
+/** Least preparation time an object is started with; with less left, it is left for redelivery. */
+export const MIN_PREPARE_BUDGET_MS = 20_000;
+
+/** Not enough of the invocation is left to start an object: the message is redelivered (not the object's fault). */
+export class InvocationTimeLow extends Error {
+  constructor() {
+    super('Too little invocation time left to prepare the object; it will be redelivered');
+    this.name = 'InvocationTimeLow';
+  }
+}
 export type RejectionGuard = (error: unknown) => error is { reasonCode: RejectionReasonValue };
 
 export interface IngestSettings {
@@ -47,6 +66,8 @@ export interface IngestSettings {
   readonly deidentification?: DeidentificationSettings;
   /** What happens to an accepted upload. @default deleted (OriginalHandling.DELETE) */
   readonly acceptedOriginals?: AcceptedOriginalSettings;
+  /** The function's memory in MB: bounds decoded sizes (see prepareObject's memoryLimitMb). @default no memory budget */
+  readonly memoryLimitMb?: number;
 }
 
 export interface IngestDeps {
@@ -61,6 +82,8 @@ export interface IngestDeps {
   readonly settings: IngestSettings;
   readonly log: SafeLog;
   readonly clock?: () => Date;
+  /** Time left in the invocation (the Lambda context's); sets each object's time budget. @default no time budget */
+  readonly remainingTimeMs?: () => number;
 }
 
 /** Where an object came from: an upload (ours to quarantine and remove) or a reference (read only). */
@@ -143,7 +166,21 @@ async function prepare(deps: IngestDeps, object: UploadedObject): Promise<Prepar
     throw new Rejected(RejectionReason.TOO_LARGE);
   }
   const pseudonymKey = await deps.loadPseudonymKey();
-  return deps.prepare(bytes, { pseudonymKey, maxObjectBytes: max, deidentification: deps.settings.deidentification });
+  return deps.prepare(bytes, {
+    pseudonymKey,
+    maxObjectBytes: max,
+    deidentification: deps.settings.deidentification,
+    memoryLimitMb: deps.settings.memoryLimitMb,
+    deadline: prepareDeadline(deps.remainingTimeMs),
+  });
+}
+
+/** When preparation must end: the invocation's end less the write reserve. Throws `InvocationTimeLow` when too little is left. */
+function prepareDeadline(remainingTimeMs: (() => number) | undefined): number | undefined {
+  if (remainingTimeMs === undefined) return undefined;
+  const budget = remainingTimeMs() - WRITE_RESERVE_MS;
+  if (budget < MIN_PREPARE_BUDGET_MS) throw new InvocationTimeLow();
+  return Date.now() + budget;
 }
 
 async function accept(deps: IngestDeps, prepared: PreparedUpload): Promise<IngestOutcome> {

@@ -11,9 +11,9 @@ import { toBatches } from '../../core/analysis/batches';
 import { selectImagesFor } from '../../core/analysis/image-selection';
 import { INLINE_MAP_MAX_IMAGES } from '../../shared/analysis-plan';
 import { ImageReference } from '../../shared/analyzer-result';
-import { analysisPrefix, BATCHES_OBJECT } from '../../shared/records';
-import { AnalysisPlan, AnalysisPlanRequest } from '../../shared/workflow';
-import { getJson, putJson } from '../storage/objects';
+import { analysisPrefix, BATCHES_OBJECT, reanalysisOrderKey, STUDY_RESULT_OBJECT } from '../../shared/records';
+import { AnalysisPlan, AnalysisPlanRequest, ReanalysisOrder } from '../../shared/workflow';
+import { copyObject, getJson, objectSize, putJson } from '../storage/objects';
 
 export interface PlanAnalysisDeps {
   readonly s3: S3Client;
@@ -36,6 +36,16 @@ export async function planAnalysis(deps: PlanAnalysisDeps, request: AnalysisPlan
   if (!Array.isArray(images)) throw new StudyStateError('Study manifest is missing');
   const resultsPrefix = analysisPrefix(study.studyKey, study.version, request.analyzerName);
   const batchesObject = { bucket: study.manifest.bucket, key: `${resultsPrefix}${BATCHES_OBJECT}` };
+  // A re-analysis that did not ask for this analyzer keeps its previous result (collect reads the copy).
+  const order = await getJson<ReanalysisOrder>(deps.s3, { bucket: study.manifest.bucket, key: reanalysisOrderKey(study.studyKey, study.version) });
+  if (order !== undefined && !order.analyzers.includes(request.analyzerName)) {
+    const previous = { bucket: study.manifest.bucket, key: `${analysisPrefix(study.studyKey, order.previousVersion, request.analyzerName)}${STUDY_RESULT_OBJECT}` };
+    if (await objectSize(deps.s3, previous) === undefined) {
+      return { applies: false, skipReason: 'NOT_REQUESTED', imageCount: 0, batchCount: 0, mode: 'INLINE', batches: [], batchesObject, resultsPrefix };
+    }
+    await copyObject(deps.s3, previous, `${resultsPrefix}${STUDY_RESULT_OBJECT}`);
+    return { applies: true, imageCount: 0, batchCount: 0, mode: 'INLINE', batches: [], batchesObject, resultsPrefix, carriedOver: true };
+  }
   const applicable = applicableImages(images, request.applicability);
   if (!applicable.applies) {
     return { applies: false, skipReason: applicable.skipReason, imageCount: 0, batchCount: 0, mode: 'INLINE', batches: [], batchesObject, resultsPrefix };

@@ -1,3 +1,5 @@
+import { Tags } from '../../../src/core/deid/dataset';
+import { readPart10 } from '../../../src/core/deid/read-dataset';
 import { deidentifyForIngest } from '../../../src/core/preparation/deidentify-dicom';
 import { InputRejection } from '../../../src/shared/rejection';
 import { makeDicom, presets } from '../../fixtures/images';
@@ -18,9 +20,16 @@ function rejectionCode(run: () => unknown): string | undefined {
 describe('deidentifyForIngest inflate bound', () => {
   const deflated = makeDicom({ ...presets.multiFrame(), transferSyntax: 'deflated' });
 
-  test('a deflated object within the bound is de-identified', () => {
+  test('a deflated object within the bound is de-identified and written deflated again, pixel data intact', () => {
     const result = deidentifyForIngest(deflated, dicom, key, undefined, 128 * 128 * 2 * 10 * 2);
-    expect(result.deidentifiedDicom.length).toBeGreaterThan(128 * 128 * 10);
+    const written = readPart10(result.deidentifiedDicom);
+    expect(written.transferSyntaxUid).toBe('1.2.840.10008.1.2.1.99');
+    // Stored compressed: smaller than the 10 frames of 128x128 bytes it holds.
+    expect(result.deidentifiedDicom.length).toBeLessThan(128 * 128 * 10);
+    const original = readPart10(deflated);
+    const pixels = (read: typeof original) => read.dataset.find((e) => e.tag === Tags.PIXEL_DATA)?.value;
+    expect(pixels(written)?.length).toBe(128 * 128 * 10);
+    expect(Buffer.compare(pixels(written)!, pixels(original)!)).toBe(0);
   });
 
   test('a deflated object inflating past the bound is TOO_LARGE, before the Part 10 write', () => {

@@ -9,11 +9,9 @@ import { PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
-import { SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { resolveDeidentificationSettings } from '../../../src/core/deid/settings';
 import { renderStudyLink } from '../../../src/core/notifications/study-link';
-import { isRejection, prepareObject } from '../../../src/core/preparation';
 import { handleIngestBatch } from '../../../src/runtime/handlers/ingest/ingest.lambda';
 import { messagePublisherFromEnv } from '../../../src/runtime/messaging/from-env';
 import { EventPublishError, publishEvent, publishMessage } from '../../../src/runtime/messaging/publish';
@@ -29,7 +27,7 @@ import { captureOutput } from '../../support/capture';
 import { EVENT_SCHEMA_DIR, eventSchemaErrors, schemaFileOf, validateEvent, validateEventEntry } from '../../support/event-schemas';
 import { objectCreatedRecord, sqsEvent } from '../../support/events';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
-import { TEST_QUEUE_URL } from '../../support/ingest-deps';
+import { ingestDeps } from '../../support/ingest-deps';
 import { TEST_REGION } from '../../support/local-engines';
 import { testStudyKey } from '../../support/study-keys';
 import { summaryOf } from '../../support/summaries';
@@ -148,23 +146,9 @@ describe('a study with PHI in every tag the generator fills', () => {
       await local.engines.s3.send(new PutObjectCommand({ Bucket: bucket, Key: uploadKey, Body: good }));
       await local.engines.s3.send(new PutObjectCommand({ Bucket: bucket, Key: rejectedKey, Body: cut }));
       const ingest = handleIngestBatch({
-        table: local.table,
-        s3: local.engines.s3,
+        ...ingestDeps(local.engines, { deidentification: resolveDeidentificationSettings() },
+          { sources: [{ bucket, prefix: 'uploads/' }], excluded: [], maxObjectsPerPrefix: 10 }),
         events: publishers.events(),
-        starter: { client: new SFNClient({ region: TEST_REGION }), stateMachineArn: 'arn:aws:states:us-east-1:111122223333:stateMachine:analysis' },
-        loadPseudonymKey: async () => new Uint8Array(Buffer.from('events-test-pseudonym-key-0123456789')),
-        prepare: prepareObject,
-        isRejection,
-        settings: {
-          uploadPrefix: 'uploads/',
-          quarantinePrefix: 'quarantine/',
-          derivedBucket: local.engines.buckets.derived,
-          maxObjectBytes: 10 * 2 ** 20,
-          quietPeriodSeconds: 300,
-          deidentification: resolveDeidentificationSettings(),
-        },
-        queue: { client: new SQSClient({ region: TEST_REGION }), queueUrl: TEST_QUEUE_URL },
-        referenced: { sources: [{ bucket, prefix: 'uploads/' }], excluded: [], maxObjectsPerPrefix: 10 },
         log: silentLog(),
       });
       expect(await ingest(sqsEvent(

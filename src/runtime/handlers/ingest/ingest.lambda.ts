@@ -29,20 +29,22 @@ const DEFAULT_MAX_OBJECT_BYTES = 512 * 2 ** 20;
 const DEFAULT_MAX_OBJECTS_PER_REQUEST = 10_000;
 
 export function handleIngestBatch(deps: ReferencedInputDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
-  const recordHandler = async (record: SQSRecord): Promise<void> => {
+  const recordHandlerFor = (invocationDeps: ReferencedInputDeps) => async (record: SQSRecord): Promise<void> => {
     try {
       const message = parseIngestMessage(record.body);
-      const result = message.kind === 'UPLOADED' ? await ingestObject(deps, message.object) : await ingestRequested(deps, message);
-      deps.log.info('Object processed', { status: result.outcome, ...result });
+      const result = message.kind === 'UPLOADED' ? await ingestObject(invocationDeps, message.object) : await ingestRequested(invocationDeps, message);
+      invocationDeps.log.info('Object processed', { status: result.outcome, ...result });
       recordIngestOutcome(metrics, result);
     } catch (error) {
-      deps.log.error('Object processing failed; the message will be redelivered', { errorName: errorName(error) });
+      invocationDeps.log.error('Object processing failed; the message will be redelivered', { errorName: errorName(error) });
       throw error;
     }
   };
   return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
     try {
-      return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+      // Each object's time budget comes from what is left of this invocation.
+      const invocation = context === undefined ? deps : { ...deps, remainingTimeMs: () => context.getRemainingTimeInMillis() };
+      return await processPartialResponse(event, recordHandlerFor(invocation), new BatchProcessor(EventType.SQS), {
         context,
         // One object at a time keeps memory bounded by one image; batch size sets throughput.
         processInParallel: false,
@@ -73,6 +75,8 @@ const wired = lazy(() => {
       maxObjectBytes: numberEnv(EnvVar.MAX_OBJECT_BYTES, DEFAULT_MAX_OBJECT_BYTES),
       quietPeriodSeconds: numberEnv(EnvVar.QUIET_PERIOD_SECONDS, 300),
       deidentification: deidentificationSettingsFromJson(optionalEnv(EnvVar.DEIDENTIFICATION)),
+      // Set by Lambda: the function's memory bounds what one object may decode.
+      memoryLimitMb: lambdaMemoryMb(),
       acceptedOriginals: {
         handling: originalHandlingFrom(optionalEnv(EnvVar.ORIGINAL_HANDLING)),
         archivePrefix: optionalEnv(EnvVar.ARCHIVE_PREFIX) ?? DEFAULT_ACCEPTED_ORIGINALS.archivePrefix,
@@ -87,5 +91,10 @@ const wired = lazy(() => {
     log: createSafeLog('ingest'),
   });
 });
+
+function lambdaMemoryMb(): number | undefined {
+  const value = Number(process.env.AWS_LAMBDA_FUNCTION_MEMORY_SIZE);
+  return Number.isFinite(value) && value > 0 ? value : undefined;
+}
 
 export const handler = (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => wired()(event, context);
