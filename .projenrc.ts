@@ -87,6 +87,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     '@aws-lambda-powertools/batch',
     // Custom metrics as CloudWatch embedded metric format (src/runtime/lambda/metrics.ts).
     '@aws-lambda-powertools/metrics',
+    // X-Ray subsegments for the AWS SDK calls (src/runtime/lambda/tracer.ts); same release as the other Powertools packages.
+    '@aws-lambda-powertools/tracer@~2.36.0',
     '@types/aws-lambda',
     'pngjs',
     '@types/pngjs',

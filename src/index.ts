@@ -17,6 +17,7 @@ export * from './constructs/helpers/phi-log-protection';
 export * from './constructs/results-store/results-store';
 export * from './constructs/notifier/clinician-notifier';
 export * from './constructs/notifier/notification-subscription';
+export * from './constructs/operations/pipeline-operations';
 export * from './constructs/ingest/imaging-ingest';
 export * from './constructs/ingest/referenced-source';
 export * from './constructs/health-imaging/health-imaging-import';

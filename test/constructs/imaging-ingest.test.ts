@@ -126,7 +126,7 @@ describe('ImagingIngest', () => {
     const env = Template.fromStack(stack).toJSON().Resources[logicalId(ingest.ingestFunction)].Properties.Environment.Variables;
     expect(Object.keys(env).sort()).toEqual([
       'DEIDENTIFICATION', 'DERIVED_BUCKET', 'EVENT_BUS_NAME', 'INGEST_QUEUE_URL', 'MAX_OBJECTS_PER_REQUEST', 'MAX_OBJECT_BYTES', 'NODE_OPTIONS',
-      'ORIGINAL_HANDLING', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX', 'QUIET_PERIOD_SECONDS', 'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET',
+      'ORIGINAL_HANDLING', 'POWERTOOLS_SERVICE_NAME', 'PSEUDONYM_SECRET_ARN', 'QUARANTINE_PREFIX', 'QUIET_PERIOD_SECONDS', 'STATE_MACHINE_ARN', 'TABLE_NAME', 'UPLOAD_BUCKET',
       'UPLOAD_PREFIX',
     ]);
     expect(env.MAX_OBJECTS_PER_REQUEST).toBe('10000');

@@ -46,12 +46,12 @@ describe('MedicalImagingPipeline', () => {
     expectFunctionsHardened(template);
   });
 
-  test('alarms on DLQ depth, failed executions and ingest errors notify the topic; a dashboard', () => {
+  test('alarms on DLQ depth, failed executions and ingest errors notify the operations topic, not the clinicians\'; a dashboard', () => {
     const { stack } = newStack();
     const pipeline = new MedicalImagingPipeline(stack, 'Pipeline');
     const template = Template.fromStack(stack);
-    const topicRef = { Ref: logicalId(pipeline.notifier.topic as sns.Topic) };
-    expect(pipeline.alarms.length).toBe(4);
+    const topicRef = { Ref: logicalId(pipeline.operations.alarmTopic as sns.Topic) };
+    expect(topicRef).not.toEqual({ Ref: logicalId(pipeline.notifier.topic as sns.Topic) });
     for (const metric of ['ApproximateNumberOfMessagesVisible', 'ExecutionsFailed', 'ExecutionsTimedOut', 'Errors']) {
       template.hasResourceProperties('AWS::CloudWatch::Alarm', {
         MetricName: metric,
@@ -84,12 +84,12 @@ describe('MedicalImagingPipeline', () => {
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::DynamoDB::Table', 0);
     template.resourceCountIs('AWS::Events::EventBus', 0);
-    template.resourceCountIs('AWS::SNS::Topic', 0);
+    template.resourceCountIs('AWS::SNS::Topic', 1); // the operations (alarm) topic only
     template.resourceCountIs('AWS::S3::Bucket', 3); // derived images, reports, access logs
     template.hasResourceProperties('AWS::Events::Rule', {
       EventPattern: Match.objectLike({ detail: Match.objectLike({ bucket: { name: ['hospital-uploads'] } }) }),
     });
-    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: ['arn:aws:sns:eu-west-1:111111111111:clinicians'] });
+    template.hasResourceProperties('AWS::CloudWatch::Alarm', { AlarmActions: [{ Ref: logicalId(pipeline.operations.alarmTopic as sns.Topic) }] });
     expect(pipeline.ingest.uploadBucket.bucketName).toBe('hospital-uploads');
   });
 

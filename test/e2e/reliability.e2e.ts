@@ -8,7 +8,9 @@ import { capturedOutputs, E2E_DIR, eventsBreakingTheirSchema, findPhi, planOf, r
 import { corruptUploads, dicomSeries, jpegUpload, phiStrings, pngUpload, Upload } from '../../scripts/local-runner/dataset';
 import { LocalSystem, sleep, StudyItem } from '../../scripts/local-runner/local-system';
 import { SynthesizedExample, synthesizeExample } from '../../scripts/local-runner/template';
+import { MetricName, METRICS_NAMESPACE, SERVICE_DIMENSION } from '../../src/shared/metrics';
 import { seededRandom } from '../fixtures/images';
+import { emfMetrics } from '../support/emf';
 
 // Longer than the gaps the shuffled, duplicated ingest backlog leaves between
 // slices of one series here, with room for a busy CI machine: a crashed batch
@@ -143,6 +145,43 @@ describe('200 uploads across 20 studies, with faults', () => {
       expect(['TRUNCATED_DICOM', 'UNSUPPORTED_FORMAT', 'INVALID_DICOM']).toContain(r.reasonCode);
       expect(String(r.quarantineKey)).toMatch(new RegExp(`^quarantine/${String(r.reasonCode)}/`));
     }
+  });
+
+  test('the handlers wrote their custom metrics as EMF under the service name the template gives, and the alarms watch those names', () => {
+    const emitted = emfMetrics(system.logs.filter((l) => l.stream === 'stdout').map((l) => l.line).join('\n'));
+    const resources = Object.values(example.template.Resources) as Array<{ Type: string; Properties: Record<string, any> }>;
+    // The library's functions (the example's own analyzer function and CDK's helpers set none).
+    const named = resources.filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Environment?.Variables?.POWERTOOLS_SERVICE_NAME !== undefined);
+    expect(named.length).toBeGreaterThan(10);
+    const services = new Set(named.map((r) => r.Properties.Environment.Variables.POWERTOOLS_SERVICE_NAME));
+    expect(services.size).toBe(1);
+    const [service] = [...services];
+    for (const m of emitted) {
+      expect(m.namespace).toBe(METRICS_NAMESPACE);
+      expect(m.dimensions[SERVICE_DIMENSION]).toBe(service);
+      expect(Object.values(MetricName)).toContain(m.name);
+    }
+    const values = (name: string) => emitted.filter((m) => m.name === name).flatMap((m) => (Array.isArray(m.value) ? m.value : [m.value]));
+    const sum = (name: string) => values(name).reduce((a, b) => a + b, 0);
+    // Each image counts once though delivered twice; a crashed ingest environment loses the unflushed
+    // count of the (at most 4) objects it processed before the crash, as a Lambda environment would.
+    const crashes = system.host.stats()[system.resources.ingestFunction].crashes;
+    expect(crashes).toBeGreaterThan(0);
+    expect(sum(MetricName.IMAGES_INGESTED)).toBeLessThanOrEqual(196);
+    expect(sum(MetricName.IMAGES_INGESTED)).toBeGreaterThanOrEqual(196 - 4 * crashes);
+    const rejectedReasons = new Set(emitted.filter((m) => m.name === MetricName.IMAGES_REJECTED).map((m) => m.dimensions.Reason));
+    expect(rejectedReasons).toEqual(new Set(items.filter((i) => i.PK.startsWith('REJECTED#')).map((i) => i.reasonCode)));
+    expect(sum(MetricName.STUDIES_COMPLETED)).toBeGreaterThanOrEqual(20);
+    // One latency per completed study version, each between its first upload and the end of the run.
+    const latencies = values(MetricName.END_TO_END_LATENCY);
+    expect(latencies.length).toBeGreaterThanOrEqual(20);
+    for (const ms of latencies) expect(ms > 0 && ms < timings.totalMs).toBe(true);
+    const analyzersTimed = new Set(emitted.filter((m) => m.name === MetricName.ANALYZER_DURATION).map((m) => m.dimensions.Analyzer));
+    expect([...analyzersTimed].sort()).toEqual(analyzerNames());
+    // The template's custom-metric alarms name the handlers' metrics under the same service dimension.
+    const watched = resources.filter((r) => r.Type === 'AWS::CloudWatch::Alarm' && r.Properties.Namespace === METRICS_NAMESPACE);
+    expect(watched.map((r) => r.Properties.MetricName).sort()).toEqual([MetricName.END_TO_END_LATENCY, MetricName.REVIEWS_OVERDUE]);
+    for (const alarm of watched) expect(alarm.Properties.Dimensions).toEqual([{ Name: SERVICE_DIMENSION, Value: service }]);
   });
 
   const analyzerNames = () => system.taskMappings

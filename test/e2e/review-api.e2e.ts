@@ -12,6 +12,8 @@ import { pngUpload } from '../../scripts/local-runner/dataset';
 import { LocalSystem, LocalSystemOptions, REVIEW_DESK_SESSION, StudyItem } from '../../scripts/local-runner/local-system';
 import { standInReviewerArn } from '../../scripts/local-runner/review-api-server';
 import { SynthesizedExample, synthesizeExample } from '../../scripts/local-runner/template';
+import { MetricName } from '../../src/shared/metrics';
+import { emfMetrics } from '../support/emf';
 
 let example: SynthesizedExample;
 
@@ -36,6 +38,15 @@ async function uploadHeld(system: LocalSystem, studies: number[]): Promise<void>
     const upload = pngUpload(study, 200, 150);
     await system.upload(upload.key, upload.body);
   }
+}
+
+/** Custom metric name -> the values the handlers wrote as EMF during the run. */
+function emitted(system: LocalSystem): Record<string, number[]> {
+  const out: Record<string, number[]> = {};
+  for (const m of emfMetrics(system.logs.filter((l) => l.stream === 'stdout').map((l) => l.line).join('\n'))) {
+    (out[m.name] ??= []).push(...(Array.isArray(m.value) ? m.value : [m.value]));
+  }
+  return out;
 }
 
 const byStudy = (items: StudyItem[], studyKey: string, prefix: string) => items.filter((i) => i.PK === `STUDY#${studyKey}` && i.SK.startsWith(prefix));
@@ -73,6 +84,13 @@ test('the review desk approves through the HTTP API: the workflow resumes and th
     expect(byStudy(items, studyKey, 'REPORT#').map((r) => r.reportStatus)).toEqual(['final']);
     expect(system.reviewApi!.requests).toEqual([expect.objectContaining({ method: 'POST', route: 'POST /studies/{studyKey}/decision', status: 200 })]);
     expectNoTaskToken(system);
+    // The decision's wait, the completion and its latency (which includes the wait) as EMF metrics.
+    const metrics = emitted(system);
+    expect(metrics[MetricName.REVIEW_WAIT]).toHaveLength(1);
+    expect(metrics[MetricName.STUDIES_COMPLETED]).toEqual([1]);
+    expect(metrics[MetricName.END_TO_END_LATENCY]).toHaveLength(1);
+    expect(metrics[MetricName.END_TO_END_LATENCY][0]).toBeGreaterThan(metrics[MetricName.REVIEW_WAIT][0]);
+    expect(metrics[MetricName.REVIEWS_OVERDUE]).toBeUndefined();
   });
 }, 180_000);
 
@@ -144,5 +162,11 @@ test('past the deadline: Review Overdue, the study stays on the worklist as over
     expect(completed.map((e) => (e.event.detail as Record<string, unknown>).reportVersion)).toEqual([2]);
     expect(json((await api.call('GET', 'worklist', { session: 'dr-lee' })).body).studies).toEqual([]);
     expectNoTaskToken(system);
+    // Overdue at the deadline (preliminary report: the latency ends there), completed by the late decision.
+    const metrics = emitted(system);
+    expect(metrics[MetricName.REVIEWS_OVERDUE]).toEqual([1]);
+    expect(metrics[MetricName.STUDIES_COMPLETED]).toEqual([1]);
+    expect(metrics[MetricName.REVIEW_WAIT]).toHaveLength(1);
+    expect(metrics[MetricName.END_TO_END_LATENCY]).toHaveLength(1);
   });
 }, 180_000);

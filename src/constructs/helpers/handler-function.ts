@@ -9,6 +9,8 @@ import { Construct } from 'constructs';
 import { acknowledgeFunctionFindings, FunctionInvocation } from './function-acknowledgements';
 import { PipelineFunctionOptions } from './function-options';
 import { createPhiProtectedLogGroup } from './log-group';
+import { pipelineMetricsService } from './pipeline-metrics';
+import { METRICS_SERVICE_ENV } from '../../shared/metrics';
 
 /** Newest Node.js runtime; named by id so older aws-cdk-lib peers still resolve it. */
 export const DEFAULT_NODE_RUNTIME = new lambda.Runtime('nodejs24.x', lambda.RuntimeFamily.NODEJS, {
@@ -60,7 +62,8 @@ export function createHandlerFunction(scope: Construct, id: string, props: Handl
     tracing: lambda.Tracing.ACTIVE,
     logGroup,
     loggingFormat: lambda.LoggingFormat.JSON,
-    environment: { NODE_OPTIONS: '--enable-source-maps', ...props.environment },
+    // The custom metrics' service dimension: the pipeline this function belongs to.
+    environment: { NODE_OPTIONS: '--enable-source-maps', [METRICS_SERVICE_ENV]: pipelineMetricsService(scope), ...props.environment },
     environmentEncryption: props.encryptionKey,
     reservedConcurrentExecutions: reserve
       ? options.reservedConcurrentExecutions ?? props.defaultReservedConcurrency

@@ -1,10 +1,10 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Names } from 'aws-cdk-lib';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
-import * as cwActions from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -16,11 +16,13 @@ import { IImageAnalyzer } from '../analyzers/image-analyzer';
 import { HealthImagingOptions } from '../health-imaging/health-imaging-import';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { createPipelineKey } from '../helpers/pipeline-key';
+import { nameMetricsService } from '../helpers/pipeline-metrics';
 import { accessLogBucket } from '../helpers/secure-bucket';
 import { DataLifecycleOptions, ImagingIngest } from '../ingest/imaging-ingest';
 import { ReferencedSource } from '../ingest/referenced-source';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { NotificationSubscription } from '../notifier/notification-subscription';
+import { OperationsThresholds, PipelineOperations } from '../operations/pipeline-operations';
 import { ReanalysisOptions, StudyReanalysis } from '../reanalysis/study-reanalysis';
 import { ResultsStore } from '../results-store/results-store';
 import { ReviewApi, ReviewApiOptions } from '../review-api/review-api';
@@ -62,10 +64,30 @@ export interface MedicalImagingPipelineProps {
    */
   readonly existingTopic?: sns.ITopic;
   /**
-   * E-mail addresses notified of results, reviews, failures and alarms.
+   * E-mail addresses (clinicians) notified of results, reviews and failures; alarms go to the alarm topic.
    * @default - none
    */
   readonly notificationEmails?: string[];
+  /**
+   * Topic the alarms are sent to (the operations team's), kept apart from the clinicians' topic.
+   * @default - a new KMS-encrypted, TLS-only topic (`operations.alarmTopic`)
+   */
+  readonly existingAlarmTopic?: sns.ITopic;
+  /**
+   * E-mail addresses subscribed to the created alarm topic.
+   * @default - none
+   */
+  readonly alarmEmails?: string[];
+  /**
+   * When the alarms fire (see `OperationsThresholds`).
+   * @default - see `OperationsThresholds`
+   */
+  readonly alarmThresholds?: OperationsThresholds;
+  /**
+   * Name of this pipeline in its custom metrics (their `service` dimension), so pipelines sharing an account and region stay apart.
+   * @default - a name unique to the stack and the construct's path
+   */
+  readonly metricsServiceName?: string;
   /**
    * Subscribers of the notification topic (e-mail, SMS, HTTPS, SQS, Lambda), each optionally
    * filtered by priority and event type; failed deliveries go to the notifier's dead-letter queue.
@@ -167,7 +189,7 @@ export interface MedicalImagingPipelineProps {
 
 /**
  * The whole pipeline: results store, clinician notifier, analysis workflow and
- * imaging ingest under one customer-managed key, with alarms (to the topic) and a dashboard.
+ * imaging ingest under one customer-managed key, with alarms (to an operations topic) and a dashboard.
  */
 export class MedicalImagingPipeline extends Construct {
   public readonly encryptionKey: kms.IKey;
@@ -179,11 +201,17 @@ export class MedicalImagingPipeline extends Construct {
   public readonly reviewApi?: ReviewApi;
   /** The re-analysis of past studies (absent unless `reanalysis` is given). */
   public readonly reanalysis?: StudyReanalysis;
+  /** Alarms, alarm topic and dashboard. */
+  public readonly operations: PipelineOperations;
+  /** The operations alarms (`operations.alarms`). */
   public readonly alarms: cloudwatch.Alarm[];
+  /** The operations dashboard (`operations.dashboard`). */
   public readonly dashboard: cloudwatch.Dashboard;
 
   constructor(scope: Construct, id: string, props: MedicalImagingPipelineProps = {}) {
     super(scope, id);
+    // Before any child: every function under the pipeline reads this name for its metrics.
+    nameMetricsService(this, props.metricsServiceName ?? Names.uniqueResourceName(this, { maxLength: 128 }));
     if (props.vpc && props.functionOptions?.vpc && props.vpc !== props.functionOptions.vpc) {
       throw new Error("MedicalImagingPipeline: pass the VPC either as 'vpc' or as 'functionOptions.vpc', not two different ones.");
     }
@@ -259,78 +287,17 @@ export class MedicalImagingPipeline extends Construct {
       });
     }
 
-    this.alarms = this.createAlarms();
-    this.dashboard = this.createDashboard();
-  }
-
-  private createAlarms(): cloudwatch.Alarm[] {
-    const period = Duration.minutes(1);
-    const alarmOn = (id: string, description: string, metric: cloudwatch.IMetric, threshold: number): cloudwatch.Alarm =>
-      new cloudwatch.Alarm(this, id, {
-        alarmDescription: description,
-        metric,
-        threshold,
-        evaluationPeriods: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
-      });
-    const alarms = [
-      alarmOn('DeadLetterQueueAlarm', 'Uploads the ingest could not process are waiting in the dead-letter queue',
-        this.ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: 'Maximum' }), 1),
-      alarmOn('WorkflowFailedAlarm', 'Study analysis executions failed',
-        this.workflow.stateMachine.metricFailed({ period, statistic: 'Sum' }), 1),
-      alarmOn('WorkflowTimedOutAlarm', 'Study analysis executions timed out',
-        this.workflow.stateMachine.metricTimedOut({ period, statistic: 'Sum' }), 1),
-      alarmOn('IngestErrorsAlarm', 'The ingest function raised errors',
-        this.ingest.ingestFunction.metricErrors({ period, statistic: 'Sum' }), 1),
-    ];
-    const imports = this.ingest.healthImagingImport?.stateMachine;
-    if (imports) {
-      alarms.push(alarmOn('HealthImagingImportAlarm', 'HealthImaging imports failed or timed out (the study records the reason code)',
-        new cloudwatch.MathExpression({
-          expression: 'FILL(failed, 0) + FILL(timedOut, 0)',
-          usingMetrics: { failed: imports.metricFailed({ period, statistic: 'Sum' }), timedOut: imports.metricTimedOut({ period, statistic: 'Sum' }) },
-          period,
-        }), 1));
-    }
-    const action = new cwActions.SnsAction(this.notifier.topic);
-    for (const alarm of alarms) {
-      alarm.addAlarmAction(action);
-      alarm.addOkAction(action);
-    }
-    return alarms;
-  }
-
-  private createDashboard(): cloudwatch.Dashboard {
-    const period = Duration.minutes(5);
-    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', { defaultInterval: Duration.hours(6) });
-    dashboard.addWidgets(
-      new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24, height: 3 }),
-    );
-    dashboard.addWidgets(
-      new cloudwatch.GraphWidget({
-        title: 'Ingest queue',
-        left: [
-          this.ingest.ingestQueue.metricApproximateNumberOfMessagesVisible({ period }),
-          this.ingest.ingestQueue.metricApproximateAgeOfOldestMessage({ period }),
-          this.ingest.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period }),
-        ],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Ingest function',
-        left: [this.ingest.ingestFunction.metricInvocations({ period }), this.ingest.ingestFunction.metricErrors({ period })],
-        right: [this.ingest.ingestFunction.metricDuration({ period, statistic: 'p95' })],
-      }),
-      new cloudwatch.GraphWidget({
-        title: 'Study analyses',
-        left: [
-          this.workflow.stateMachine.metricStarted({ period }),
-          this.workflow.stateMachine.metricSucceeded({ period }),
-          this.workflow.stateMachine.metricFailed({ period }),
-          this.workflow.stateMachine.metricTimedOut({ period }),
-        ],
-      }),
-    );
-    return dashboard;
+    this.operations = new PipelineOperations(this, 'Operations', {
+      ingest: this.ingest,
+      workflow: this.workflow,
+      // Every function of the pipeline (analyzers, review API, re-analysis, HealthImaging steps included).
+      functions: this.node.findAll().filter((c): c is lambda.Function => c instanceof lambda.Function),
+      encryptionKey,
+      existingAlarmTopic: props.existingAlarmTopic,
+      alarmEmails: props.alarmEmails,
+      thresholds: props.alarmThresholds,
+    });
+    this.alarms = this.operations.alarms;
+    this.dashboard = this.operations.dashboard;
   }
 }

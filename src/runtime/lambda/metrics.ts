@@ -6,18 +6,17 @@
  * free text (possible PHI) can never become a dimension.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRIC_UNITS, METRICS_NAMESPACE, MetricDimensionValue, MetricNameValue } from '../../shared/metrics';
+import {
+  DEFAULT_METRICS_SERVICE,
+  METRIC_UNITS,
+  METRICS_NAMESPACE,
+  METRICS_SERVICE_ENV,
+  MetricDimensionValue,
+  MetricNameValue,
+  safeDimensionValue,
+} from '../../shared/metrics';
 
-/** Codes and deployer-chosen analyzer names only: short, no spaces, no carets (DICOM PN), no dates. */
-const SAFE_DIMENSION_VALUE = /^[A-Za-z][A-Za-z0-9._-]{0,63}$/;
-
-/** Value used in place of a dimension value that fails the check. */
-export const UNSAFE_DIMENSION_VALUE = 'OTHER';
-
-/** Returns the value when it is safe as a dimension, otherwise a fixed placeholder. */
-export function safeDimensionValue(value: string): string {
-  return SAFE_DIMENSION_VALUE.test(value) ? value : UNSAFE_DIMENSION_VALUE;
-}
+export { safeDimensionValue, UNSAFE_DIMENSION_VALUE } from '../../shared/metrics';
 
 /** The small metrics surface handlers and steps depend on (easy to fake in tests). */
 export interface PipelineMetrics {
@@ -32,10 +31,19 @@ const UNITS: Record<'Count' | 'Milliseconds', (typeof MetricUnit)[keyof typeof M
   Milliseconds: MetricUnit.Milliseconds,
 };
 
-/** Wraps a Powertools Metrics instance; dimensioned values are written at once as their own EMF line. */
+/** The pipeline deployment's name, the `service` dimension of every metric (set by the constructs). */
+export function metricsServiceName(env: NodeJS.ProcessEnv = process.env): string {
+  const name = env[METRICS_SERVICE_ENV];
+  return name !== undefined && name !== '' ? name : DEFAULT_METRICS_SERVICE;
+}
+
+/**
+ * Wraps a Powertools Metrics instance; dimensioned values are written at once as their own EMF line.
+ * Every metric's `service` dimension is the pipeline's name, never the handler's, so a metric
+ * several handlers emit (StudiesFailed) is one series the alarms can name.
+ */
 export function createPipelineMetrics(
-  serviceName: string,
-  metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName }),
+  metrics: Metrics = new Metrics({ namespace: METRICS_NAMESPACE, serviceName: metricsServiceName() }),
 ): PipelineMetrics {
   let stored = 0;
   return {
@@ -60,4 +68,13 @@ export function createPipelineMetrics(
       }
     },
   };
+}
+
+/** Runs one invocation's work and writes its stored metrics (if any sink) however it ends. */
+export async function flushingMetrics<T>(metrics: PipelineMetrics | undefined, work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } finally {
+    metrics?.flush();
+  }
 }

@@ -38,6 +38,10 @@ export interface StudyMeta {
   readonly modality?: string;
   /** Sort key of the instance whose arrival opened the current version. */
   readonly openedBy: string;
+  /** Arrival time of that instance: where the version's end-to-end latency starts. */
+  readonly firstUploadAt?: string;
+  /** The version `firstUploadAt` belongs to (a version opened another way has none of its own). */
+  readonly firstUploadVersion?: number;
   readonly reviewDecision?: string;
   /** Priority of the version's findings (set when the workflow holds or releases it). */
   readonly priority?: string;
@@ -135,6 +139,8 @@ async function createStudy(ctx: TableContext, arrival: StudyArrival): Promise<St
     expectedInstances: arrival.expectedInstances,
     modality: arrival.modality,
     openedBy: arrival.instanceSk,
+    firstUploadAt: arrival.arrivedAt,
+    firstUploadVersion: 1,
   };
   await ctx.doc.send(new PutCommand({
     TableName: ctx.tableName,
@@ -171,7 +177,8 @@ async function openNewVersion(ctx: TableContext, current: StudyMeta, arrival: St
     TableName: ctx.tableName,
     Key: metaKey(arrival.studyKey),
     UpdateExpression: 'SET #status = :receiving, version = :next, lastInstanceAt = :arrived, updatedAt = :now, '
-      + `openedBy = :instance, singleImage = :single REMOVE reviewDecision, ${ReviewQueueAttr.QUEUE}, ${ReviewQueueAttr.RANK}`,
+      + 'openedBy = :instance, singleImage = :single, firstUploadAt = :arrived, firstUploadVersion = :next '
+      + `REMOVE reviewDecision, ${ReviewQueueAttr.QUEUE}, ${ReviewQueueAttr.RANK}`,
     ConditionExpression: '#status = :seen AND version = :version',
     ExpressionAttributeNames: { '#status': 'status' },
     ExpressionAttributeValues: {

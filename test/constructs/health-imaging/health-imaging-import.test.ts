@@ -142,7 +142,7 @@ describe('HealthImagingImport', () => {
       HEALTH_IMAGING_ROLE_ARN: { 'Fn::GetAtt': [logicalId(imports.dataAccessRole), 'Arn'] },
       HEALTH_IMAGING_BUCKET: { Ref: logicalId(imports.stagingBucket) },
     });
-    expect(Object.keys(env(imports.checkFunction)).sort()).toEqual(['HEALTH_IMAGING_DATASTORE_ID', 'HEALTH_IMAGING_ROLE_ARN', 'NODE_OPTIONS']);
+    expect(Object.keys(env(imports.checkFunction)).sort()).toEqual(['HEALTH_IMAGING_DATASTORE_ID', 'HEALTH_IMAGING_ROLE_ARN', 'NODE_OPTIONS', 'POWERTOOLS_SERVICE_NAME']);
   });
 
   test('staged copies expire after stagingRetention; every bucket is secure; everything is encrypted with the pipeline key', () => {
@@ -264,7 +264,7 @@ describe('HealthImaging in ImagingIngest and MedicalImagingPipeline', () => {
     expect(() => app.synth()).not.toThrow();
   });
 
-  test('the pipeline raises an alarm (to the topic) when an import execution fails or times out', () => {
+  test('the pipeline raises an alarm (to the operations topic) when an import execution fails or times out', () => {
     const { stack } = newStack();
     const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', { healthImaging: {} });
     const template = Template.fromStack(stack);
@@ -275,7 +275,7 @@ describe('HealthImaging in ImagingIngest and MedicalImagingPipeline', () => {
         Match.objectLike({ Id: 'failed', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsFailed', Dimensions: [{ Name: 'StateMachineArn', Value: machine }] }) }) }),
         Match.objectLike({ Id: 'timedOut', MetricStat: Match.objectLike({ Metric: Match.objectLike({ MetricName: 'ExecutionsTimedOut' }) }) }),
       ]),
-      AlarmActions: [{ Ref: logicalId(pipeline.notifier.topic as any) }],
+      AlarmActions: [{ Ref: logicalId(pipeline.operations.alarmTopic as any) }],
       Threshold: 1,
     });
     expect(pipeline.alarms.map((a) => a.node.id)).toContain('HealthImagingImportAlarm');

@@ -143,10 +143,17 @@ describe('ingest handler (dynalite + s3rver)', () => {
     const handler = handleIngestBatch(deps());
     const { studyKey } = await prepareObject(slices[0], { pseudonymKey: PSEUDONYM_KEY });
     const table = { doc: engines.doc, tableName: engines.tableName };
+    let firstArrival = '';
     for (const [i, slice] of slices.entries()) {
       expect((await handler(sqsEvent(await upload(`uploads/c/${i}.dcm`, slice)))).batchItemFailures).toEqual([]);
       expect(await getStudy(table, studyKey)).toMatchObject({ instanceCount: i + 1, status: i < 2 ? 'RECEIVING' : 'READY' });
+      if (i === 0) firstArrival = (await getStudy(table, studyKey))!.lastInstanceAt;
+      await new Promise((resolve) => setTimeout(resolve, 2)); // distinct arrival times
     }
+    // The version's end-to-end latency starts at its first upload, which later slices do not move.
+    const last = await getStudy(table, studyKey);
+    expect(last).toMatchObject({ firstUploadVersion: 1, firstUploadAt: firstArrival });
+    expect(last!.lastInstanceAt).not.toBe(firstArrival);
     const countQueries = send.mock.calls.filter(([command]) => (command.input as { Select?: string }).Select === 'COUNT');
     send.mockRestore();
     expect(countQueries).toHaveLength(0);

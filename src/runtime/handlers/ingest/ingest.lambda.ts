@@ -28,7 +28,7 @@ const DEFAULT_MAX_OBJECT_BYTES = 512 * 2 ** 20;
 /** Objects one `Analysis Requested` prefix may fan out to when MAX_OBJECTS_PER_REQUEST is unset. */
 const DEFAULT_MAX_OBJECTS_PER_REQUEST = 10_000;
 
-export function handleIngestBatch(deps: ReferencedInputDeps, metrics: PipelineMetrics = createPipelineMetrics('ingest')) {
+export function handleIngestBatch(deps: ReferencedInputDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
   const recordHandlerFor = (invocationDeps: ReferencedInputDeps) => async (record: SQSRecord): Promise<void> => {
     try {
       const message = parseIngestMessage(record.body);

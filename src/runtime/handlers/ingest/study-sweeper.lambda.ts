@@ -1,19 +1,23 @@
 /** Scheduled sweeper: readies quiet RECEIVING studies, restarts lost starts, fails studies whose execution ended. */
 import { executionStarterFromEnv } from './execution-starter';
 import { EnvVar } from '../../../shared/env';
+import { MetricName } from '../../../shared/metrics';
 import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { createPipelineMetrics, flushingMetrics, PipelineMetrics } from '../../lambda/metrics';
 import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { sweepStudies, SweepDeps, SweepResult } from '../../steps/sweep-studies';
 
-export function handleSweep(deps: SweepDeps) {
-  return async (): Promise<SweepResult> => {
+export function handleSweep(deps: SweepDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
+  return (): Promise<SweepResult> => flushingMetrics(metrics, async () => {
     const result = await sweepStudies(deps);
     deps.log.info('Sweep finished', { studies: result.checked, ready: result.readied, started: result.restarted, failedCount: result.failed });
+    // Studies whose execution ended without the workflow or the status rule marking them.
+    if (result.failed > 0) metrics.record(MetricName.STUDIES_FAILED, result.failed);
     return result;
-  };
+  });
 }
 
 const wired = lazy(() => {

@@ -4,6 +4,7 @@ import * as clients from '../../lambda/clients';
 import { optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { createPipelineMetrics, flushingMetrics } from '../../lambda/metrics';
 import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { ApiEvent, apiHandler, ApiResult, jsonBodyOf, jsonResponse, reviewerOf, studyKeyOf } from '../../steps/review-api/api-io';
 import { decide, DecideDeps } from '../../steps/review-api/decide';
@@ -12,7 +13,8 @@ export function handleDecision(deps: DecideDeps) {
   return apiHandler(deps.log, async (event) => {
     // Identity first: an unauthenticated request learns nothing about the study or its body.
     const reviewer = reviewerOf(event);
-    return jsonResponse(200, await decide(deps, { studyKey: studyKeyOf(event), body: jsonBodyOf(event), reviewer }));
+    const input = { studyKey: studyKeyOf(event), body: jsonBodyOf(event), reviewer };
+    return jsonResponse(200, await flushingMetrics(deps.metrics, () => decide(deps, input)));
   });
 }
 
@@ -26,6 +28,7 @@ const wired = lazy(() => handleDecision({
   events: { client: clients.eventBridgeClient(), busName: requireEnv(EnvVar.EVENT_BUS_NAME) },
   messages: messagePublisherFromEnv(clients.snsClient()),
   log: createSafeLog('review-decision'),
+  metrics: createPipelineMetrics(),
 }));
 
 export const handler = (event: ApiEvent): Promise<ApiResult> => wired()(event);

@@ -4,16 +4,18 @@
  * reason code, unless the workflow's own failure path already marked it.
  */
 import { EnvVar } from '../../../shared/env';
+import { MetricName } from '../../../shared/metrics';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
 import { createSafeLog } from '../../lambda/logger';
+import { createPipelineMetrics, flushingMetrics, PipelineMetrics } from '../../lambda/metrics';
 import { messagePublisherFromEnv } from '../../messaging/from-env';
 import { executionEnded, ExecutionEndedOutput, ExecutionStatusChange } from '../../steps/execution-ended';
 import { MarkFailedDeps } from '../../steps/mark-failed';
 
-export function handleExecutionEnded(deps: MarkFailedDeps) {
-  return async (event: ExecutionStatusChange): Promise<ExecutionEndedOutput> => {
+export function handleExecutionEnded(deps: MarkFailedDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
+  return (event: ExecutionStatusChange): Promise<ExecutionEndedOutput> => flushingMetrics(metrics, async () => {
     const output = await executionEnded(deps, event);
     if ('ignored' in output) {
       deps.log.info('Execution status change ignored', { status: event.detail?.status, reasonCode: output.ignored });
@@ -21,9 +23,10 @@ export function handleExecutionEnded(deps: MarkFailedDeps) {
       deps.log.info('Ended execution handled', {
         studyKey: output.studyKey, version: output.version, status: output.status, reasonCode: output.reasonCode, notified: output.notified,
       });
+      if (output.notified) metrics.record(MetricName.STUDIES_FAILED, 1);
     }
     return output;
-  };
+  });
 }
 
 const wired = lazy(() => handleExecutionEnded({

@@ -20,9 +20,12 @@ import { DecisionRequest, parseDecisionRequest } from './decision-request';
 import { assertAwaitingDecision, reviewOrNotFound, studyOrNotFound } from './held-studies';
 import { amendmentDiff, amendmentProblems, applyAmendments, TriagedFinding } from '../../../core/findings';
 import { DetailType } from '../../../shared/events';
+import { MetricName } from '../../../shared/metrics';
+import { StudyStatus } from '../../../shared/records';
 import { DECISION_OF_ACTION, ReviewAction, ReviewAnswer, ReviewDecision } from '../../../shared/reviews';
 import { PersistedReport } from '../../../shared/workflow';
 import { SafeLog } from '../../lambda/logger';
+import type { PipelineMetrics } from '../../lambda/metrics';
 import { EventPublisher, MessagePublisher } from '../../messaging/publish';
 import { putReviewDecisionAudit } from '../../storage/audit-events';
 import { TableContext } from '../../storage/context';
@@ -45,6 +48,8 @@ export interface DecideDeps {
   readonly messages: MessagePublisher;
   readonly log: SafeLog;
   readonly clock?: () => Date;
+  /** Review wait (request to decision) and studies a late decision completed. */
+  readonly metrics?: PipelineMetrics;
 }
 
 export interface DecideInput {
@@ -113,6 +118,7 @@ export async function decide(deps: DecideDeps, input: DecideInput): Promise<Deci
     ...(request.reason === undefined ? {} : { reason: request.reason }),
   });
   if (taken === undefined) throw new ApiError(ApiErrorCode.CONFLICT, `Version ${version} of this study was already decided`);
+  deps.metrics?.record(MetricName.REVIEW_WAIT, Date.parse(decidedAt) - Date.parse(current.requestedAt));
 
   const diff = amendmentDiff(triage, request.amendments, applyAmendments(triage, request.amendments, input.reviewer));
   await putReviewDecisionAudit(deps.table, {
@@ -148,6 +154,7 @@ async function deliver(deps: DecideDeps, review: ReviewRecord, answer: ReviewAns
     return { ...base, outcome: 'WORKFLOW_RESUMED' };
   }
   const persisted = await issueLateReport(deps, review, answer);
+  if (persisted.status === StudyStatus.COMPLETED && persisted.overtaken !== true) deps.metrics?.record(MetricName.STUDIES_COMPLETED, 1);
   deps.log.info('Late review decision issued a report revision', { studyKey, version, reportVersion: persisted.reportVersion, status: persisted.status });
   return { ...base, outcome: 'REPORT_REVISED', report: { revision: persisted.reportVersion, studyStatus: persisted.status } };
 }

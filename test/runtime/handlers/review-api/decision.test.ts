@@ -11,19 +11,22 @@ import { PublishCommand } from '@aws-sdk/client-sns';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { apiEvent, bodyOf, heldStudy, NOW, recordingLog, REVIEWER_ARN, reviewApiTestbed, runDeadlineStep, TOKEN } from './review-api-fixture';
 import { handleDecision } from '../../../../src/runtime/handlers/review-api/decision.lambda';
+import { PipelineMetrics } from '../../../../src/runtime/lambda/metrics';
 import { notifyOutcome } from '../../../../src/runtime/steps/notify-outcome';
 import { getStudy, transitionStudy } from '../../../../src/runtime/storage';
 import { getReview, markReviewOverdue } from '../../../../src/runtime/storage/reviews';
 import { DetailType } from '../../../../src/shared/events';
 import { StudyPriority, FindingAction } from '../../../../src/shared/finding-rules';
+import { MetricName } from '../../../../src/shared/metrics';
 import { studyPk, StudyStatus } from '../../../../src/shared/records';
 import { TEST_REGION } from '../../../support/local-engines';
 
 const bed = reviewApiTestbed();
 const DECIDED_AT = new Date('2025-09-01T08:20:00.000Z');
 
-function decisionHandler(log = recordingLog()) {
+function decisionHandler(log = recordingLog(), metrics?: PipelineMetrics) {
   const handler = handleDecision({
+    metrics,
     table: bed.table,
     s3: bed.engines.s3,
     sfn: new SFNClient({ region: TEST_REGION }),
@@ -265,6 +268,23 @@ describe('an OVERDUE review (the deadline passed, a preliminary report is out)',
     expect(log.lines).toEqual([{
       level: 'info', message: 'Late review decision issued a report revision', fields: { studyKey: study.studyKey, version: 1, reportVersion: 2, status: 'COMPLETED' },
     }]);
+  });
+
+  test('metrics: the review wait from request to decision, and the study a late decision completed; written once per request', async () => {
+    const recorded: Array<[string, number]> = [];
+    let flushes = 0;
+    const metrics: PipelineMetrics = { record: (name, value) => recorded.push([name, value]), flush: () => { flushes += 1; } };
+    const pending = await heldStudy(bed);
+    const overdue = await heldStudy(bed, { overdue: true });
+    const { handler } = decisionHandler(recordingLog(), metrics);
+    expect((await handler(apiEvent({ studyKey: pending.studyKey, body: { version: 1, decision: 'APPROVE' } }))).statusCode).toBe(200);
+    expect(recorded).toEqual([[MetricName.REVIEW_WAIT, DECIDED_AT.getTime() - NOW.getTime()]]);
+    expect((await handler(apiEvent({ studyKey: overdue.studyKey, body: { version: 1, decision: 'APPROVE' } }))).statusCode).toBe(200);
+    expect(recorded.slice(1)).toEqual([[MetricName.REVIEW_WAIT, DECIDED_AT.getTime() - NOW.getTime()], [MetricName.STUDIES_COMPLETED, 1]]);
+    // A refused (second) decision records nothing, and every request flushes.
+    expect((await handler(apiEvent({ studyKey: pending.studyKey, body: { version: 1, decision: 'APPROVE' } }))).statusCode).toBe(409);
+    expect(recorded).toHaveLength(3);
+    expect(flushes).toBe(3);
   });
 
   test('a late decision that overtakes the deadline step: its revision 2 stands, and the deadline step announces nothing', async () => {
