@@ -15,8 +15,8 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
-import { applyWindow } from '../../src/core/imaging/render';
 import type * as dicomCore from '../../src/core/dicom';
+import { applyWindow } from '../../src/core/imaging/render';
 import type * as ingestCore from '../../src/core/preparation';
 
 export interface PhaseResult {
@@ -85,7 +85,11 @@ async function ours(prepareBundle: string, imageFile: string, iterations: number
     timesMs.push(performance.now() - start);
     cpuMs.push(cpuMsNow() - cpuStart);
   }
-  const outputBytes = { dicom: first?.deidentifiedDicom?.length ?? 0, preview: first?.previewPng.length ?? 0, analysis: first?.analysisPng.length ?? 0 };
+  const outputBytes = {
+    dicom: first?.deidentifiedDicom?.length ?? 0,
+    preview: first?.previewPng.length ?? 0,
+    analysis: first?.analysisPng.length ?? 0,
+  };
   return { timesMs, cpuMs, warmUpMs, maxRssBytes: peakRssBytes(), outputBytes };
 }
 
@@ -132,7 +136,7 @@ function floor(inputFile: string, imageFile: string, iterations: number): PhaseR
   return { timesMs, cpuMs, maxRssBytes: peakRssBytes(), outputBytes: { deflated: compressed } };
 }
 
-/** Warm-up decodes of the codec images: the first compiles the codec's WebAssembly; JIT warm-up matters little here. */
+/** Warm-up decodes of the codec images: the first compiles the codec's WebAssembly (JIT warm-up matters little here). */
 const DECODE_WARM_UP_ITERATIONS = 2;
 
 /** Our decoder on a compressed image: parse, then decode the frame to stored words (what a native decoder does). */

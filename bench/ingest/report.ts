@@ -75,7 +75,7 @@ export function printReport(report: Report): object {
     const target = TARGETS[image.name];
     // Ratios round by round: the two sides of a ratio ran back to back in the same round.
     const perRound = (a: PhaseName, b: PhaseName, figure: 'roundMedianMs' | 'roundMedianCpuMs') =>
-      spread(phase(a)[figure].map((value, round) => value / phase(b)[figure][round]));
+      spread(phase(a)[figure].map((value, r) => value / phase(b)[figure][r]));
     const speedup = perRound('python', 'ours', 'roundMedianMs');
     const speedupCpu = perRound('python', 'ours', 'roundMedianCpuMs');
     const overFloor = perRound('ours', 'floor', 'roundMedianMs');
@@ -146,7 +146,11 @@ function codecLines(codecs: CodecReport, summary: Record<string, unknown>): stri
   if (codecs.missing) lines.push(codecs.missing);
   for (const image of codecs.images) {
     lines.push(`${image.label} (${image.fileBytes} bytes): ours ${ms(median(image.ours.wallMs))} ms (CPU ${ms(median(image.ours.cpuMs))} ms)`);
-    const entry: Record<string, unknown> = { fileBytes: image.fileBytes, oursMs: round(median(image.ours.wallMs)), oursCpuMs: round(median(image.ours.cpuMs)) };
+    const entry: Record<string, unknown> = {
+      fileBytes: image.fileBytes,
+      oursMs: round(median(image.ours.wallMs)),
+      oursCpuMs: round(median(image.ours.cpuMs)),
+    };
     for (const native of image.natives) {
       const ratio = (figure: 'wallMs' | 'cpuMs', net: boolean) => spread(image.ours[figure].map(
         (ours, r) => ours / (native[figure][r] - (net ? native.fixed[figure][r] : 0))));

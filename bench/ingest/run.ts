@@ -14,8 +14,8 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBundles } from './build';
-import { measureColdStart } from './cold-start';
 import { runCodecRounds } from './codec-rounds';
+import { measureColdStart } from './cold-start';
 import { BenchImage, makeCt, makeDx } from './images';
 import { printReport, PhaseName, PhaseSamples, Report } from './report';
 import { ChildResult, pythonEnv, runJson, wallMs } from './spawn';
@@ -80,7 +80,14 @@ function main(): void {
   const iterations = new Map<string, number>();
   const record = (key: string, image: BenchImage, phase: PhaseName, result: ChildResult): void => {
     const entry = samples.get(key) ?? {
-      image: image.name, phase, timesMs: [], cpuMs: [], roundMedianMs: [], roundMedianCpuMs: [], warmUpMs: [], maxRssBytes: [],
+      image: image.name,
+      phase,
+      timesMs: [],
+      cpuMs: [],
+      roundMedianMs: [],
+      roundMedianCpuMs: [],
+      warmUpMs: [],
+      maxRssBytes: [],
       outputBytes: result.outputBytes,
     };
     entry.timesMs.push(...result.timesMs);

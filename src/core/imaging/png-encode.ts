@@ -122,6 +122,7 @@ function subFilteredGray(data: Uint8Array, width: number, height: number, out: U
   return out;
 }
 
+/* eslint-disable no-bitwise -- the filter subtracts four bytes at a time in one 32-bit word */
 /**
  * subFilteredGray four pixels at a time, for rows of whole 32-bit words: each
  * word minus the same word shifted by one pixel, byte by byte without borrows
@@ -146,6 +147,7 @@ function subFilteredGrayWords(data: Uint8Array, width: number, height: number, o
   }
   return out;
 }
+/* eslint-enable no-bitwise */
 
 /** The signature and the chunks (length, type, body, CRC-32 of type and body) in one buffer, each body copied once. */
 function assemblePng(chunks: ReadonlyArray<readonly [type: string, body: Uint8Array]>): Buffer {

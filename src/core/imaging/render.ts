@@ -239,6 +239,7 @@ function repeatLut(lut: Uint8Array, period: number): Uint8Array {
   return lut;
 }
 
+/* eslint-disable no-bitwise -- the pixel passes move words and bytes 32 bits at a time */
 /**
  * The per-pixel pass, in a function of its own: the JIT optimizes this one
  * loop once and keeps it, whatever the rest of renderGray does from image to image.
@@ -289,6 +290,7 @@ function lookUpShiftedWordPairs(words: Uint16Array, lut: Uint8Array, out: Uint8A
 
 /** Byte order of this machine's typed arrays (lookUp reads words and writes bytes 32 bits at a time). */
 const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/* eslint-enable no-bitwise */
 
 /**
  * Modality value -> 0..255 through a VOI LUT: the input is rounded to the
