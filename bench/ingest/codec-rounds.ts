@@ -13,7 +13,7 @@ const PYTHON = '/usr/bin/python3';
 const REPO_ROOT = path.resolve(__dirname, '..', '..');
 export const CODEC_ROUNDS = Number(process.env.BENCH_CODEC_ROUNDS ?? 5);
 /** Decodes per child and round (a 2048x2048 lossless decode takes some 50-300 ms). */
-const RUNS = Number(process.env.BENCH_CODEC_RUNS ?? 3);
+const RUNS = Number(process.env.BENCH_CODEC_RUNS ?? 2);
 
 /** Medians of one side in each round. */
 export interface RoundFigures {

@@ -136,8 +136,8 @@ function floor(inputFile: string, imageFile: string, iterations: number): PhaseR
   return { timesMs, cpuMs, maxRssBytes: peakRssBytes(), outputBytes: { deflated: compressed } };
 }
 
-/** Warm-up decodes of the codec images: the first compiles the codec's WebAssembly (JIT warm-up matters little here). */
-const DECODE_WARM_UP_ITERATIONS = 2;
+/** Warm-up decode of the codec images: it compiles the codec's WebAssembly (JIT warm-up matters little here). */
+const DECODE_WARM_UP_ITERATIONS = 1;
 
 /** Our decoder on a compressed image: parse, then decode the frame to stored words (what a native decoder does). */
 function decode(dicomBundle: string, imageFile: string, iterations: number): PhaseResult {
