@@ -10,6 +10,8 @@ import { buildSync } from 'esbuild';
 export interface BenchBundles {
   /** src/core/preparation as one CommonJS file exporting prepareObject. */
   readonly prepare: string;
+  /** src/core/dicom as one CommonJS file exporting parseDicom (the codec images' decode phase). */
+  readonly dicom: string;
   /** bench/ingest/phase.ts: the per-phase child process. */
   readonly phase: string;
   /**
@@ -26,6 +28,8 @@ export function buildBundles(repoRoot: string, outDir: string): BenchBundles {
   const phase = path.join(outDir, 'phase.js');
   buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/core/preparation/index.ts')], outfile: prepare });
   buildSync({ ...common, entryPoints: [path.join(repoRoot, 'bench/ingest/phase.ts')], outfile: phase });
+  const dicom = path.join(outDir, 'dicom.js');
+  buildSync({ ...common, entryPoints: [path.join(repoRoot, 'src/core/dicom/index.ts')], outfile: dicom });
   const runtimeSdkHandler = path.join(outDir, 'runtime-sdk-handler.js');
   buildSync({
     ...common,
@@ -33,5 +37,5 @@ export function buildBundles(repoRoot: string, outDir: string): BenchBundles {
     outfile: runtimeSdkHandler,
     external: ['@aws-sdk/*', '@cornerstonejs/*', 'jpeg-lossless-decoder-js'],
   });
-  return { prepare, phase, runtimeSdkHandler };
+  return { prepare, dicom, phase, runtimeSdkHandler };
 }

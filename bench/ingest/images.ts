@@ -59,16 +59,24 @@ export function makeCt(seed = 512): BenchImage {
   return withPixelOffset({ name: 'ct', label: 'CT 512x512 s16', bytes, rows: size, columns: size, signed: true, bitsStored: 16, rescale, window });
 }
 
-export function makeDx(seed = 3000): BenchImage {
-  const size = 3000;
-  const random = seededRandom(seed);
-  const value = (x: number, y: number): number => {
+/**
+ * A chest radiograph's 12-bit stored values on a `size` x `size` grid, laid out
+ * for 3000 x 3000 and scaled to other sizes (integer-valued, as the codecs need).
+ */
+export function radiographPixels(size: number, random: () => number): (x: number, y: number) => number {
+  const s = size / 3000;
+  return (x, y) => {
     let v = 600 + (x / size) * 300 + (y / size) * 200; // exposure gradient
-    if (inEllipse(x, y, 1500, 1600, 1200, 1300)) v += 1400; // body
-    if (inEllipse(x, y, 1050, 1400, 380, 800) || inEllipse(x, y, 1950, 1400, 380, 800)) v -= 900; // lungs
-    if (Math.abs(x - 1500) < 90 && y > 300) v += 800; // spine
+    if (inEllipse(x, y, 1500 * s, 1600 * s, 1200 * s, 1300 * s)) v += 1400; // body
+    if (inEllipse(x, y, 1050 * s, 1400 * s, 380 * s, 800 * s) || inEllipse(x, y, 1950 * s, 1400 * s, 380 * s, 800 * s)) v -= 900; // lungs
+    if (Math.abs(x - 1500 * s) < 90 * s && y > 300 * s) v += 800; // spine
     return Math.max(0, Math.min(4095, v + noise(random, 40)));
   };
+}
+
+export function makeDx(seed = 3000): BenchImage {
+  const size = 3000;
+  const value = radiographPixels(size, seededRandom(seed));
   const bytes = makeDicom({ rows: size, columns: size, modality: 'DX', bitsAllocated: 16, bitsStored: 12, pixelFn: value });
   return withPixelOffset({ name: 'dx', label: 'DX 3000x3000 u12', bytes, rows: size, columns: size, signed: false, bitsStored: 12, rescale: { slope: 1, intercept: 0 } });
 }

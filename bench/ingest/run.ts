@@ -2,14 +2,19 @@
  * npm run bench:ingest — prepareObject against the Python stack
  * (pydicom + numpy + Pillow) and against the floor (LUT + zlib level 1), on a
  * 512x512 CT and a 3000x3000 DX made in-run by the seeded generator.
- * Phases run in their own processes, interleaved round by round so machine
- * noise falls on all sides alike; iterations adapt to keep the run near 1-2 min.
+ * Phases run in their own processes, interleaved round by round (the order
+ * reversed every other round) so machine noise falls on all sides alike, and
+ * every ratio is printed as its spread over the rounds (min, median, max of
+ * the per-round ratios), in wall and in CPU time; iterations adapt to keep the
+ * run near 2-3 min. Then a JPEG 2000 and a JPEG-LS image are decoded by ours
+ * and by native decoders, interleaved the same way (codec-rounds.ts).
  * Prints a table and writes bench/results/ingest-latest.json.
  */
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { buildBundles } from './build';
+import { runCodecRounds } from './codec-rounds';
 import { measureColdStart } from './cold-start';
 import { BenchImage, makeCt, makeDx } from './images';
 import { printReport, PhaseName, PhaseSamples, Report } from './report';
@@ -73,26 +78,45 @@ function main(): void {
 
   const samples = new Map<string, PhaseSamples>();
   const iterations = new Map<string, number>();
+  const record = (key: string, image: BenchImage, phase: PhaseName, result: ChildResult): void => {
+    const entry = samples.get(key) ?? {
+      image: image.name,
+      phase,
+      timesMs: [],
+      cpuMs: [],
+      roundMedianMs: [],
+      roundMedianCpuMs: [],
+      warmUpMs: [],
+      maxRssBytes: [],
+      outputBytes: result.outputBytes,
+    };
+    entry.timesMs.push(...result.timesMs);
+    entry.cpuMs.push(...(result.cpuMs ?? []));
+    entry.roundMedianMs.push(median(result.timesMs));
+    entry.roundMedianCpuMs.push(median(result.cpuMs ?? []));
+    entry.warmUpMs.push(result.warmUpMs ?? []);
+    entry.maxRssBytes.push(result.maxRssBytes);
+    samples.set(key, entry);
+  };
+  // An uncounted round first, to size each child's iterations to CHILD_BUDGET_MS.
+  for (const image of images) {
+    for (const phase of PHASES) {
+      const result = run(phase, image, MIN_ITERATIONS);
+      iterations.set(`${image.name}/${phase}`,
+        Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, Math.round(CHILD_BUDGET_MS / median(result.timesMs)))));
+    }
+  }
   for (let round = 0; round < ROUNDS; round++) {
     for (const image of images) {
-      for (const phase of PHASES) {
+      // Every other round in reverse order, so no side always runs right after the same neighbour.
+      for (const phase of round % 2 === 0 ? PHASES : [...PHASES].reverse()) {
         const key = `${image.name}/${phase}`;
-        const n = iterations.get(key) ?? MIN_ITERATIONS; // round 0 calibrates
-        const result = run(phase, image, n);
-        const entry = samples.get(key)
-          ?? { image: image.name, phase, timesMs: [], cpuMs: [], warmUpMs: [], maxRssBytes: [], outputBytes: result.outputBytes };
-        entry.timesMs.push(...result.timesMs);
-        entry.cpuMs.push(...(result.cpuMs ?? []));
-        entry.warmUpMs.push(result.warmUpMs ?? []);
-        entry.maxRssBytes.push(result.maxRssBytes);
-        samples.set(key, entry);
-        if (round === 0) {
-          iterations.set(key, Math.max(MIN_ITERATIONS, Math.min(MAX_ITERATIONS, Math.round(CHILD_BUDGET_MS / median(result.timesMs)))));
-        }
+        record(key, image, phase, run(phase, image, iterations.get(key)!));
       }
     }
     process.stderr.write(`round ${round + 1}/${ROUNDS} done (${((Date.now() - started) / 1000).toFixed(0)} s)\n`);
   }
+  const codecs = runCodecRounds(workDir, bundles, () => `${((Date.now() - started) / 1000).toFixed(0)} s`);
 
   const pythonStartup: number[] = [];
   const pythonEmpty: number[] = [];
@@ -111,6 +135,7 @@ function main(): void {
     pythonStartupMs: median(pythonStartup),
     pythonEmptyMs: median(pythonEmpty),
     coldStart,
+    codecs,
     totalSeconds: (Date.now() - started) / 1000,
   };
   const resultsDir = path.join(REPO_ROOT, 'bench', 'results');

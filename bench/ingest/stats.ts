@@ -9,3 +9,13 @@ export function percentile(samples: readonly number[], p: number): number {
 }
 
 export const median = (samples: readonly number[]): number => percentile(samples, 50);
+
+export interface Spread {
+  readonly min: number;
+  readonly median: number;
+  readonly max: number;
+}
+
+export function spread(samples: readonly number[]): Spread {
+  return { min: Math.min(...samples), median: median(samples), max: Math.max(...samples) };
+}

@@ -130,11 +130,14 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
   const voi = source.voiLutFunction ?? 'LINEAR';
   const minimumWidth = voi === 'LINEAR' ? 1 : Number.MIN_VALUE;
   let display: (modality: number) => number;
+  /** Set when the display function is applyWindow with this window: the LUT then has a fast path. */
+  let linearWindow: { center: number; width: number } | undefined;
   if (source.windowCenter !== undefined && source.windowWidth !== undefined && source.windowWidth >= minimumWidth) {
     const { windowCenter: center, windowWidth: width } = source;
     window = { center, width, source: 'file' };
     const fn = voi === 'LINEAR_EXACT' ? applyWindowExact : voi === 'SIGMOID' ? applySigmoid : applyWindow;
     display = (modality) => fn(modality, center, width);
+    if (fn === applyWindow) linearWindow = { center, width };
   } else if (source.voiLut) {
     display = voiLutDisplay(source.voiLut);
     const last = source.voiLut.firstMapped + source.voiLut.entries.length - 1;
@@ -155,26 +158,139 @@ export function renderGray(source: GraySource, options: RenderOptions = {}): Ren
     const { center, width } = windowForRange(Math.min(a, b), Math.max(a, b));
     window = { center, width, source: 'percentile' };
     display = (modality) => applyWindow(modality, center, width);
+    linearWindow = { center, width };
   }
 
-  const lut = new Uint8Array(storedOf.length);
   const invert = source.invert ?? false;
-  for (let raw = 0; raw < lut.length; raw++) {
-    const value = display(modalityOf(raw));
-    lut[raw] = invert ? 255 - value : value;
-  }
+  const lut = linearWindow && !modalityTable
+    ? linearWindowLut(storedOf.length, bitsStored, source.signed ?? false, slope, intercept, linearWindow, invert)
+    : displayLut(storedOf.length, 2 ** bitsStored, (raw) => display(modalityOf(raw)), invert);
   const out = options.output?.take(pixels) ?? new Uint8Array(pixels);
   lookUp(words, lut, out, pixels);
   return { image: { width: source.width, height: source.height, channels: 1, data: out }, window };
 }
 
 /**
+ * The LUT for raw words 0..length - 1. A word's stored value depends only on
+ * its low bitsStored bits, so the entries for the first 2^bitsStored words are
+ * computed and then repeated over the unused high bits (16 times for 12 bits stored).
+ */
+function displayLut(length: number, modulus: number, displayOf: (raw: number) => number, invert: boolean): Uint8Array {
+  const lut = new Uint8Array(length);
+  const distinct = Math.min(length, modulus);
+  for (let raw = 0; raw < distinct; raw++) {
+    const value = displayOf(raw);
+    lut[raw] = invert ? 255 - value : value;
+  }
+  return repeatLut(lut, distinct);
+}
+
+/**
+ * displayLut for rescale and the LINEAR window, without a call per entry:
+ * rendering a CT slice spent most of its time building its 65,536 entries.
+ * Over each run of raw words whose stored value grows by one per word (two runs
+ * when signed), the display value is monotonic in the word (rescale, the window,
+ * rounding and inversion each preserve order), so where both ends of a run agree
+ * every entry between agrees too: those are filled, and only the window's
+ * ramp is computed, entry by entry, with applyWindow's arithmetic in its order
+ * (the same bytes as displayLut).
+ */
+function linearWindowLut(length: number, bitsStored: number, signed: boolean, slope: number, intercept: number,
+  window: { center: number; width: number }, invert: boolean): Uint8Array {
+  const lut = new Uint8Array(length);
+  const modulus = 2 ** bitsStored;
+  const half = modulus / 2;
+  const c = window.center - 0.5;
+  const halfSpan = (window.width - 1) / 2;
+  const lowEdge = c - halfSpan;
+  const highEdge = c + halfSpan;
+  const span = window.width - 1;
+  const displayOf = (raw: number): number => {
+    const value = (signed && raw >= half ? raw - modulus : raw) * slope + intercept;
+    const display = value <= lowEdge ? 0 : value > highEdge ? 255 : Math.round(((value - c) / span + 0.5) * 255);
+    return invert ? 255 - display : display;
+  };
+  if (signed) {
+    fillMonotonic(lut, 0, half, displayOf);
+    fillMonotonic(lut, half, modulus, displayOf);
+  } else {
+    fillMonotonic(lut, 0, modulus, displayOf);
+  }
+  return repeatLut(lut, modulus);
+}
+
+/** Entries from..to - 1 of a table that is monotonic there: halves until the ends agree (then fills) or the run is short. */
+function fillMonotonic(lut: Uint8Array, from: number, to: number, displayOf: (raw: number) => number): void {
+  const first = displayOf(from);
+  if (first === displayOf(to - 1)) {
+    lut.fill(first, from, to);
+  } else if (to - from <= 32) {
+    for (let raw = from; raw < to; raw++) lut[raw] = displayOf(raw);
+  } else {
+    const middle = Math.floor((from + to) / 2);
+    fillMonotonic(lut, from, middle, displayOf);
+    fillMonotonic(lut, middle, to, displayOf);
+  }
+}
+
+/** Copies entries 0..period - 1 over the rest of the table. */
+function repeatLut(lut: Uint8Array, period: number): Uint8Array {
+  for (let start = period; start < lut.length; start += period) lut.copyWithin(start, 0, period);
+  return lut;
+}
+
+/* eslint-disable no-bitwise -- the pixel passes move words and bytes 32 bits at a time */
+/**
  * The per-pixel pass, in a function of its own: the JIT optimizes this one
  * loop once and keeps it, whatever the rest of renderGray does from image to image.
  */
 function lookUp(words: Uint8Array | Uint16Array, lut: Uint8Array, out: Uint8Array, pixels: number): void {
-  for (let i = 0; i < pixels; i++) out[i] = lut[words[i]];
+  let done = 0;
+  if (words instanceof Uint16Array && LITTLE_ENDIAN && out.byteOffset % 4 === 0 && pixels >= 8) {
+    done = words.byteOffset % 4 === 0 ? lookUpWordPairs(words, lut, out, pixels) : lookUpShiftedWordPairs(words, lut, out, pixels);
+  }
+  for (let i = done; i < pixels; i++) out[i] = lut[words[i]];
 }
+
+/**
+ * lookUp four pixels a step, for words starting on a 4-byte boundary: two
+ * 32-bit reads of word pairs, one 32-bit write of four display bytes (half
+ * the memory operations of the plain loop). Returns the pixels done.
+ */
+function lookUpWordPairs(words: Uint16Array, lut: Uint8Array, out: Uint8Array, pixels: number): number {
+  const pairs = new Uint32Array(words.buffer, words.byteOffset, pixels >>> 1);
+  const quads = new Uint32Array(out.buffer, out.byteOffset, pixels >>> 2);
+  for (let q = 0, p = 0; q < quads.length; q++, p += 2) {
+    const a = pairs[p];
+    const b = pairs[p + 1];
+    quads[q] = lut[a & 0xffff] | (lut[a >>> 16] << 8) | (lut[b & 0xffff] << 16) | (lut[b >>> 16] << 24);
+  }
+  return quads.length * 4;
+}
+
+/**
+ * lookUpWordPairs for words two bytes past a 4-byte boundary (pixel data at an
+ * offset of 2 mod 4 in the file, as often as not): the 32-bit reads start two
+ * bytes before the first word, inside the same buffer, whose high half is
+ * pixel 0; each read then holds the high word of one pixel pair and the low
+ * word of the next. The last read ends within the words.
+ */
+function lookUpShiftedWordPairs(words: Uint16Array, lut: Uint8Array, out: Uint8Array, pixels: number): number {
+  const quads = new Uint32Array(out.buffer, out.byteOffset, Math.floor((pixels - 1) / 4));
+  const pairs = new Uint32Array(words.buffer, words.byteOffset - 2, 2 * quads.length + 1);
+  let a = pairs[0];
+  for (let q = 0, p = 1; q < quads.length; q++, p += 2) {
+    const b = pairs[p];
+    const c = pairs[p + 1];
+    quads[q] = lut[a >>> 16] | (lut[b & 0xffff] << 8) | (lut[b >>> 16] << 16) | (lut[c & 0xffff] << 24);
+    a = c;
+  }
+  return quads.length * 4;
+}
+
+/** Byte order of this machine's typed arrays (lookUp reads words and writes bytes 32 bits at a time). */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+/* eslint-enable no-bitwise */
 
 /**
  * Modality value -> 0..255 through a VOI LUT: the input is rounded to the
@@ -206,8 +322,13 @@ function unsignedView(samples: GraySource['samples']): Uint8Array | Uint16Array 
   return samples;
 }
 
+/** The last table built: consecutive images (the slices of a series) share the layout. Never written after it is built. */
+let lastStoredTable: { readonly key: string; readonly table: Int32Array } | undefined;
+
 /** Stored value of every raw word: unused high bits dropped, sign extended when signed. */
 function storedValueTable(wordBits: number, bitsStored: number, signed: boolean): Int32Array {
+  const key = `${wordBits}/${bitsStored}/${signed}`;
+  if (lastStoredTable?.key === key) return lastStoredTable.table;
   const table = new Int32Array(2 ** wordBits);
   const modulus = 2 ** bitsStored;
   const half = modulus / 2;
@@ -215,6 +336,7 @@ function storedValueTable(wordBits: number, bitsStored: number, signed: boolean)
     const stored = raw % modulus;
     table[raw] = signed && stored >= half ? stored - modulus : stored;
   }
+  lastStoredTable = { key, table };
   return table;
 }
 
