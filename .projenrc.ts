@@ -238,6 +238,11 @@ project.addTask('synth:example', {
   exec: 'ts-node --project scripts/tsconfig.json scripts/synth-example.ts',
 });
 
+project.addTask('nag:acknowledgements', {
+  description: "Count the example app's cdk-nag acknowledgements (per placement, finding id and rule) and print their reasons by rule",
+  exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/nag-acknowledgements.ts',
+});
+
 // The whole example system on this machine (scripts/local-runner): bundled
 // handlers, the synthesized state machine, dynalite and s3rver. Type checking
 // happens in the test and lint steps; here ts-node only transpiles.
