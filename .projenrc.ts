@@ -10,6 +10,14 @@ import { awscdk, javascript } from 'projen';
 const MIN_CDK_VERSION = '2.255.0';
 /** The aws-cdk-lib we build and test against (cdk-nag 3 needs a recent one). */
 const TEST_CDK_VERSION = '2.276.0';
+/**
+ * integ-runner: snapshot checks of test/integ here, deployments on an AWS account. The newest on the
+ * registry; it reads cloud assembly schema 53 while TEST_CDK_VERSION writes 55, so it runs the integ
+ * apps' assemblies are labelled 53 by test/integ/integ-schema.ts (why that is sound: see there).
+ */
+const INTEG_RUNNER_VERSION = '2.197.10';
+/** integ-tests-alpha is released for some aws-cdk-lib versions only: the newest on the registry (peer ^2.245.0). */
+const INTEG_TESTS_VERSION = '2.245.0-alpha.0';
 
 const project = new awscdk.AwsCdkConstructLibrary({
   name: 'cdk-medical-imaging-pipeline',
@@ -62,7 +70,8 @@ const project = new awscdk.AwsCdkConstructLibrary({
     'node@^22',
     'cdk-nag@3.0.2',
     'esbuild',
-    '@aws-cdk/integ-tests-alpha@2.245.0-alpha.0',
+    `@aws-cdk/integ-tests-alpha@${INTEG_TESTS_VERSION}`,
+    `@aws-cdk/integ-runner@${INTEG_RUNNER_VERSION}`,
     'constructs@^10.5.1',
     // Handler runtime dependencies: bundled into assets/ at build time, so
     // consumers of the library never install them.
@@ -210,9 +219,33 @@ const typecheck = project.addTask('typecheck', {
 });
 project.testTask.prependSpawn(typecheck);
 
+// The integ tests (test/integ/integ.*.ts) deploy only on an AWS account; here their
+// committed snapshots (*.snapshot/: the templates, without assets) are compared with
+// what the files synthesize now, so a change to the constructs shows up as a stale snapshot.
+// The snapshots are region-agnostic and keep no assets, hence no update workflow.
+const INTEG_APP = 'ts-node --transpile-only --project scripts/tsconfig.json {filePath}';
+const integRunner = `integ-runner --directory test/integ --language typescript --test-regex '^integ\\..*\\.ts$' --app '${INTEG_APP}'`;
+const integSnapshot = project.addTask('integ:snapshot', {
+  description: 'Check that the committed integ test snapshots (test/integ/*.snapshot) are what the integ tests synthesize',
+  exec: integRunner,
+});
+project.addTask('integ:snapshot:update', {
+  description: 'Rewrite the integ test snapshots from what the integ tests synthesize (deploys nothing)',
+  steps: [{ spawn: 'bundle' }, { exec: `${integRunner} --update-on-failed --dry-run` }],
+});
+project.testTask.spawn(integSnapshot);
+// integ-runner's scratch output, and the snapshots' assets: the Lambda bundles come from
+// `npx projen bundle` and the provider's from integ-tests-alpha; only templates are compared.
+project.gitignore.exclude('test/integ/cdk-integ.out.*/', 'test/integ/*.snapshot/asset.*');
+
 project.addTask('synth:example', {
   description: 'Synthesize the example stack (no AWS account needed) and print what it contains',
   exec: 'ts-node --project scripts/tsconfig.json scripts/synth-example.ts',
+});
+
+project.addTask('nag:acknowledgements', {
+  description: "Count the example app's cdk-nag acknowledgements (per placement, finding id and rule) and print their reasons by rule",
+  exec: 'ts-node --transpile-only --project scripts/tsconfig.json scripts/nag-acknowledgements.ts',
 });
 
 // The whole example system on this machine (scripts/local-runner): bundled

@@ -3,20 +3,29 @@
  * bucket travels S3 -> EventBridge -> SQS -> ingest Lambda (KMS everywhere,
  * the key policies as synthesized), is quarantined, and recorded REJECTED.
  *
- *   npx integ-runner --directory test/integ --update-on-failed   (needs an AWS account)
+ * On an AWS account: the integ:snapshot task's integ-runner command (.projenrc.ts) with
+ * --update-on-failed deploys it, runs the assertions, and rewrites the snapshot.
  */
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, Stack } from 'aws-cdk-lib';
-import { MedicalImagingPipeline, STATUS_INDEX } from './integ-support';
+import * as cxapi from 'aws-cdk-lib/cx-api';
+import { synthForIntegRunner } from './integ-schema';
+import { callersOf, MedicalImagingPipeline, STATUS_INDEX } from './integ-support';
 
 export function buildIngestQuarantineIntegApp(): App {
-  const app = new App();
+  // No stack traces in the metadata: they name this machine's paths, and the snapshot keeps the metadata.
+  const app = new App({ stackTraces: false, context: { [cxapi.DISABLE_CREATION_STACK_TRACES]: true } });
   const stack = new Stack(app, 'MedicalImagingPipelineIngestInteg');
   const pipeline = new MedicalImagingPipeline(stack, 'Pipeline', { quietPeriod: Duration.minutes(1) });
   const uploadBucket = pipeline.ingest.uploadBucket;
   const table = pipeline.resultsStore.table;
 
-  const integ = new IntegTest(app, 'IngestQuarantine', { testCases: [stack], diffAssets: false });
+  const integ = new IntegTest(app, 'IngestQuarantine', {
+    testCases: [stack],
+    diffAssets: false,
+    // The snapshot keeps no assets (they are rebuilt by `npx projen bundle`), so it cannot be deployed first.
+    stackUpdateWorkflow: false,
+  });
 
   const upload = integ.assertions.awsApiCall('S3', 'putObject', {
     Bucket: uploadBucket.bucketName,
@@ -44,9 +53,9 @@ export function buildIngestQuarantineIntegApp(): App {
 
   upload.next(rejectedRecord).next(quarantined);
 
-  // The assertion provider acts as an uploader and an auditor: it needs the key too.
-  for (const call of [upload, rejectedRecord, quarantined]) {
-    call.provider.addToRolePolicy({
+  // The assertion functions act as an uploader and an auditor: they need the key too.
+  for (const caller of [upload, rejectedRecord, quarantined].flatMap(callersOf)) {
+    caller.addToRolePolicy({
       Effect: 'Allow',
       Action: ['kms:Decrypt', 'kms:GenerateDataKey'],
       Resource: [pipeline.encryptionKey.keyArn],
@@ -56,4 +65,4 @@ export function buildIngestQuarantineIntegApp(): App {
   return app;
 }
 
-if (require.main === module) buildIngestQuarantineIntegApp().synth();
+if (require.main === module) synthForIntegRunner(buildIngestQuarantineIntegApp());
