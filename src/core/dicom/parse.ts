@@ -314,7 +314,10 @@ function readImage(
 
   const bytesPerSample = bitsAllocated / 8;
   // Checked before anything is allocated or decoded (a small compressed file can declare a huge image).
-  if (rows * columns * samplesPerPixel * bytesPerSample * numberOfFrames > limits.maxDecompressedBytes) {
+  // Native frames are all held at once; of compressed ones ingest decodes one (the representative
+  // frame), so a long compressed multi-frame series is not refused for frames it never decodes.
+  const framesHeldDecoded = native ? numberOfFrames : 1;
+  if (rows * columns * samplesPerPixel * bytesPerSample * framesHeldDecoded > limits.maxDecompressedBytes) {
     reject('TOO_LARGE', 'DICOM pixel data exceeds the decompressed size limit');
   }
   const planarConfiguration = dataSet.uint16(Tag.PLANAR_CONFIGURATION) === 1 ? 1 : 0;
