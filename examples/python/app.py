@@ -1,5 +1,6 @@
 """The Python twin of examples/app.ts. Context as there:
   cdk deploy -c notificationEmails=radiology@example.org -c autoReleaseThreshold=0.5 -c bedrockModelId=...
+  cdk deploy -c referencedBucketName=hospital-archive -c referencedKeyPrefix=studies/ -c structuredReportForImages=true
 """
 from typing import Optional
 
@@ -34,6 +35,9 @@ def build_example_app(app: Optional[App] = None):
         quiet_period_seconds=number_context(app, "quietPeriodSeconds"),
         bedrock_model_id=text_context(app, "bedrockModelId"),
         sage_maker_endpoint_name=text_context(app, "sageMakerEndpointName"),
+        referenced_bucket_name=text_context(app, "referencedBucketName"),
+        referenced_key_prefix=text_context(app, "referencedKeyPrefix"),
+        structured_report_for_images=text_context(app, "structuredReportForImages") == "true",
         description="cdk-medical-imaging-pipeline example: serverless medical-imaging AI pipeline",
     )
     Validations.of(app).add_plugins(AwsSolutionsChecks(app), HIPAASecurityChecks(app), NIST80053R5Checks(app))

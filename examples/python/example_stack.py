@@ -6,8 +6,11 @@ from aws_cdk import Acknowledgment, Duration, RemovalPolicy, Stack, Validations
 from aws_cdk import aws_kms as kms
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
-from cdk_medical_imaging_pipeline import Analyzer, IImageAnalyzer, MedicalImagingPipeline
+from cdk_medical_imaging_pipeline import (
+    Analyzer, IImageAnalyzer, MedicalImagingPipeline, PhiLogProtection, ReanalysisOptions, ReferencedSource,
+)
 
 ANALYZERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "analyzers")
 
@@ -15,7 +18,9 @@ ANALYZERS_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "
 class ExampleStack(Stack):
     def __init__(self, scope: Construct, id: str, *, notification_emails: Optional[List[str]] = None,
                  auto_release_threshold: Optional[float] = None, quiet_period_seconds: Optional[float] = None,
-                 bedrock_model_id: Optional[str] = None, sage_maker_endpoint_name: Optional[str] = None, **kwargs) -> None:
+                 bedrock_model_id: Optional[str] = None, sage_maker_endpoint_name: Optional[str] = None,
+                 referenced_bucket_name: Optional[str] = None, referenced_key_prefix: Optional[str] = None,
+                 structured_report_for_images: bool = False, **kwargs) -> None:
         super().__init__(scope, id, **kwargs)
 
         # One customer-managed key for everything, brought by the platform team.
@@ -26,6 +31,13 @@ class ExampleStack(Stack):
         )
 
         # "Bring your own model": any Lambda that honours the analyzer contract.
+        # Its log group gets the library's PHI masking, and its role writes to that group only.
+        resolution_check_logs = logs.LogGroup(self, "ResolutionCheckLogs",
+            encryption_key=key,
+            retention=logs.RetentionDays.ONE_YEAR,
+            removal_policy=RemovalPolicy.RETAIN,
+            data_protection_policy=PhiLogProtection.data_protection_policy(),
+        )
         resolution_check = lambda_.Function(self, "ResolutionCheckAnalyzer",
             description="Example analyzer: flags images below a minimum resolution",
             runtime=lambda_.Runtime("nodejs24.x", lambda_.RuntimeFamily.NODEJS),
@@ -37,12 +49,9 @@ class ExampleStack(Stack):
             tracing=lambda_.Tracing.ACTIVE,
             reserved_concurrent_executions=5,
             environment_encryption=key,
-            log_group=logs.LogGroup(self, "ResolutionCheckLogs",
-                encryption_key=key,
-                retention=logs.RetentionDays.ONE_YEAR,
-                removal_policy=RemovalPolicy.RETAIN,
-            ),
+            log_group=resolution_check_logs,
         )
+        PhiLogProtection.restrict_function_to_log_group(resolution_check, resolution_check_logs)
         acknowledge_example_analyzer(resolution_check)
 
         analyzers: List[IImageAnalyzer] = [
@@ -64,6 +73,13 @@ class ExampleStack(Stack):
             notification_emails=notification_emails,
             auto_release_threshold=auto_release_threshold,
             quiet_period=None if quiet_period_seconds is None else Duration.seconds(quiet_period_seconds),
+            structured_report_for_images=structured_report_for_images,
+            # Re-running chosen analyzers over past studies (and `Analysis Requested` naming a study).
+            reanalysis=ReanalysisOptions(),
+            referenced_sources=None if referenced_bucket_name is None else [ReferencedSource(
+                bucket=s3.Bucket.from_bucket_name(self, "ReferencedBucket", referenced_bucket_name),
+                key_prefix=referenced_key_prefix,
+            )],
         )
 
 
@@ -82,10 +98,6 @@ def acknowledge_example_analyzer(fn: lambda_.Function) -> None:
     inline = ("The role's DefaultPolicy holds the pipeline's least-privilege grants for this one function "
               "(derived-image reads) and lives and dies with it.")
     Validations.of(fn.role).acknowledge(
-        Acknowledgment(
-            id="AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]",
-            reason="AWS-maintained policy with only logs:CreateLogGroup/CreateLogStream/PutLogEvents, attached by aws-cdk-lib to every function role.",
-        ),
         Acknowledgment(
             id="AwsSolutions-IAM5[Resource::*]",
             reason='Only the X-Ray actions xray:PutTraceSegments/PutTelemetryRecords use Resource "*": X-Ray has no resource-level permissions.',
