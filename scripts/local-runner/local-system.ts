@@ -131,7 +131,7 @@ export class LocalSystem {
     const pipeline = findPipeline(this.template, this.names);
     this.resources = pipeline.resources;
     this.definition = pipeline.definition;
-    this.taskMappings = mapTaskStates(this.definition, (arn) => this.names.logicalIdOf(arn, 'AWS::Lambda::Function'));
+    this.taskMappings = mapTaskStates(this.definition, (arn) => this.names.functionOf(arn));
 
     this.faults = new FaultInjector(options.faults);
     this.delivery = new QueueDelivery({
@@ -209,7 +209,7 @@ export class LocalSystem {
       definition: this.definition,
       mappings: this.taskMappings,
       invokeFunction: (id, payload) => this.host.invoke(id, payload),
-      functionByName: (name) => this.names.logicalIdOf(name, 'AWS::Lambda::Function'),
+      functionByName: (name) => this.names.functionOf(name),
       putEvents: (entries) => this.bus.putEvents(entries),
       review: this.options.review ?? { mode: 'approve' },
       lambdaServiceFault: (stateName, _fn, executionName) => this.faults.serviceFault(stateName, executionName),
@@ -222,9 +222,9 @@ export class LocalSystem {
       this.reanalysis = new LocalWorkflow({
         stateMachineArn: reanalysis.stateMachineArn,
         definition: reanalysis.definition,
-        mappings: mapTaskStates(reanalysis.definition, (arn) => this.names.logicalIdOf(arn, 'AWS::Lambda::Function')),
+        mappings: mapTaskStates(reanalysis.definition, (arn) => this.names.functionOf(arn)),
         invokeFunction: (id, payload) => this.host.invoke(id, payload),
-        functionByName: (name) => this.names.logicalIdOf(name, 'AWS::Lambda::Function'),
+        functionByName: (name) => this.names.functionOf(name),
         putEvents: (entries) => this.bus.putEvents(entries),
         review: { mode: 'manual' },
         readObject: (bucket, key) => this.getObject(bucket, key),

@@ -203,6 +203,15 @@ export class LocalNames {
     return Object.fromEntries(keys.map((k) => [k, this.resolve(object[k])]));
   }
 
+  /**
+   * The function a Lambda task or integration names: by name or ARN, unqualified
+   * or qualified with `$LATEST` (the library's Step Functions tasks name
+   * `<function ARN>:$LATEST`, so that their grant needs no `:*`).
+   */
+  public functionOf(nameOrArn: string): string | undefined {
+    return this.logicalIdOf(nameOrArn.replace(/:\$LATEST$/, ''), 'AWS::Lambda::Function');
+  }
+
   /** The logical id whose local ARN (or name) is `arnOrName`, if any. */
   public logicalIdOf(arnOrName: string, type?: string): string | undefined {
     return Object.keys(this.template.Resources).find((id) => {

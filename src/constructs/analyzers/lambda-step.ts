@@ -25,6 +25,16 @@ export const LAMBDA_SERVICE_RETRY: sfn.RetryProps = {
   jitterStrategy: sfn.JitterType.FULL,
 };
 
+/**
+ * The function version a Lambda task names: `$LATEST`, which is what an
+ * unqualified invocation runs. LambdaInvoke grants `lambda:InvokeFunction` on
+ * what it names; for a function that is the function plus `<function ARN>:*`
+ * (every version and alias), for `$LATEST` that one ARN.
+ */
+export function taskTarget(fn: lambda.IFunction): lambda.IVersion {
+  return fn.latestVersion;
+}
+
 export interface LambdaStepProps {
   readonly fn: lambda.IFunction;
   readonly stateName: string;
@@ -45,7 +55,7 @@ export interface LambdaStepProps {
 export function lambdaStep(scope: Construct, id: string, props: LambdaStepProps): tasks.LambdaInvoke {
   const step = new tasks.LambdaInvoke(scope, id, {
     stateName: props.stateName,
-    lambdaFunction: props.fn,
+    lambdaFunction: taskTarget(props.fn),
     payload: props.payload,
     payloadResponseOnly: true,
     // Replaced by the retry below, which also covers throttling and adds jitter.

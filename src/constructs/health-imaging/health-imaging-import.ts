@@ -11,7 +11,7 @@ import { buildImportDefinition } from './health-imaging-states';
 import { EnvVar } from '../../shared/env';
 import { HEALTH_IMAGING_INPUT_PREFIX, HEALTH_IMAGING_OUTPUT_PREFIX } from '../../shared/records';
 import { PipelineFunctionOptions } from '../helpers/function-options';
-import { acknowledgeWildcardResource, grantKeyViaService, grantObjectPrefix, KeyUse, nagResourceString } from '../helpers/grants';
+import { grantKeyViaService, grantObjectPrefix, KeyUse, nagResourceString } from '../helpers/grants';
 import { createHandlerFunction } from '../helpers/handler-function';
 import { createPhiProtectedLogGroup } from '../helpers/log-group';
 import { createSecureBucket } from '../helpers/secure-bucket';
@@ -19,6 +19,7 @@ import { encryptedStateMachineSettings } from '../helpers/state-machine-role';
 import { assertNotBoth } from '../helpers/validate-props';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
+import { acknowledgeStateMachineRoleBaseline } from '../workflow/execution-role-acknowledgements';
 
 /**
  * Options of the AWS HealthImaging import: once a study is ready, its
@@ -225,7 +226,7 @@ export class HealthImagingImport extends Construct {
       logs: { destination: this.logGroup, level: sfn.LogLevel.ALL, includeExecutionData: false },
       tracingEnabled: true,
     });
-    this.acknowledgeExecutionRole([stage, start, check, record]);
+    acknowledgeStateMachineRoleBaseline(this.stateMachine);
   }
 
   /**
@@ -315,24 +316,6 @@ export class HealthImagingImport extends Construct {
     grantKeyViaService(this.recordFunction, key, 's3', KeyUse.DECRYPT);
     store.grantUpdateData(this.recordFunction);
     props.notifier.grantPutEvents(this.recordFunction);
-  }
-
-  /** cdk-nag findings on the execution role that aws-cdk-lib's own grants cause. */
-  private acknowledgeExecutionRole(functions: lambda.IFunction[]): void {
-    const role = this.stateMachine.role;
-    for (const fn of functions) {
-      acknowledgeWildcardResource(role, `${fn.functionArn}:*`,
-        "LambdaInvoke also grants the function's versions and aliases (<function ARN>:*); the wildcard reaches no other function.");
-    }
-    const v = Validations.of(role);
-    v.acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'Only X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (*LogDelivery*, *ResourcePolic*, DescribeLogGroups) use Resource "*": neither supports resource-level permissions.',
-    });
-    const inline =
-      "The execution role's only inline policy is the DefaultPolicy aws-cdk-lib derives from the state machine's own tasks; it belongs to this role alone and lives and dies with the state machine.";
-    v.acknowledge({ id: 'HIPAA.Security-IAMNoInlinePolicy', reason: inline });
-    v.acknowledge({ id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: inline });
   }
 }
 

@@ -1,11 +1,10 @@
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sfn from 'aws-cdk-lib/aws-stepfunctions';
-import * as tasks from 'aws-cdk-lib/aws-stepfunctions-tasks';
 import { Construct } from 'constructs';
 import { HealthImagingFailureReason, HealthImagingFailureReasonValue } from '../../shared/events';
 import { HealthImagingStatus } from '../../shared/records';
-import { LAMBDA_SERVICE_RETRY } from '../analyzers/lambda-step';
+import { lambdaStep } from '../analyzers/lambda-step';
 
 /** The functions behind the import's steps. */
 export interface ImportStepFunctions {
@@ -60,16 +59,7 @@ const RECORD_RETRY: sfn.RetryProps = {
 };
 
 function step(scope: Construct, id: string, stateName: string, fn: lambda.IFunction, resultPath: string, payload?: sfn.TaskInput) {
-  const task = new tasks.LambdaInvoke(scope, id, {
-    stateName,
-    lambdaFunction: fn,
-    payload,
-    payloadResponseOnly: true,
-    retryOnServiceExceptions: false,
-    resultPath,
-  });
-  task.addRetry(LAMBDA_SERVICE_RETRY);
-  return task;
+  return lambdaStep(scope, id, { fn, stateName, resultPath, payload });
 }
 
 /**

@@ -18,17 +18,14 @@ export function acknowledgeExecutionRoleFindings(stateMachine: sfn.StateMachine,
 
 /**
  * The findings every library state machine with Lambda tasks and a Distributed
- * Map carries from aws-cdk-lib: the map's child-execution policy, function
- * version wildcards, X-Ray and log delivery on `*`, the DefaultPolicy.
+ * Map carries from aws-cdk-lib: the map's child-execution policy, X-Ray and
+ * log delivery on `*`, the DefaultPolicy. (Its Lambda tasks name `$LATEST`, so
+ * no function grant has a wildcard: see `taskTarget`.)
  */
 export function acknowledgeStateMachineRoleBaseline(stateMachine: sfn.StateMachine): void {
   const role = stateMachine.role;
   const v = Validations.of(role);
   acknowledgeDistributedMapPolicy(stateMachine);
-  for (const resource of invokedFunctionWildcards(role)) {
-    acknowledgeWildcardResource(role, resource,
-      "LambdaInvoke also grants the function's versions and aliases (<function ARN>:*); the wildcard reaches no other function.");
-  }
   v.acknowledge({
     id: 'AwsSolutions-IAM5[Resource::*]',
     reason: 'Only X-Ray (PutTraceSegments, PutTelemetryRecords, GetSampling*) and CloudWatch Logs delivery (*LogDelivery*, *ResourcePolic*, DescribeLogGroups) use Resource "*": neither supports resource-level permissions.',
@@ -66,14 +63,4 @@ function statementsOf(policy: iam.Policy): StatementJson[] {
 
 function statementResources(policy: iam.Policy): string[] {
   return statementsOf(policy).flatMap((st) => list(st.Resource));
-}
-
-/** The `<function ARN>:*` resources LambdaInvoke put on the role (step and analyzer functions). */
-function invokedFunctionWildcards(role: iam.IRole): string[] {
-  const policy = role.node.tryFindChild('DefaultPolicy');
-  if (!(policy instanceof iam.Policy)) return [];
-  return statementsOf(policy)
-    .filter((st) => list(st.Action).includes('lambda:InvokeFunction'))
-    .flatMap((st) => list(st.Resource))
-    .filter((r) => r.endsWith(':*'));
 }

@@ -6,7 +6,7 @@ import { Construct } from 'constructs';
 import { REVIEW_TIMED_OUT, StatePath } from './workflow-paths';
 import { StudyPriority } from '../../shared/finding-rules';
 import { STUDY_SUPERSEDED_ERROR } from '../../shared/workflow';
-import { LAMBDA_SERVICE_RETRY } from '../analyzers/lambda-step';
+import { LAMBDA_SERVICE_RETRY, taskTarget } from '../analyzers/lambda-step';
 
 /** Seconds until a held study's decision is due, by its priority. */
 export type DeadlineSeconds = Record<StudyPriority, number>;
@@ -43,7 +43,7 @@ export function reviewStep(scope: Construct, props: ReviewStepProps): sfn.IChain
     const seconds = props.deadlines[priority];
     const review = new tasks.LambdaInvoke(scope, `ReviewRequired${priority}`, {
       stateName: `Review required (${priority})`,
-      lambdaFunction: props.requestReview,
+      lambdaFunction: taskTarget(props.requestReview),
       integrationPattern: sfn.IntegrationPattern.WAIT_FOR_TASK_TOKEN,
       payload: sfn.TaskInput.fromObject({
         studyKey: sfn.JsonPath.stringAt('$.studyKey'),

@@ -40,7 +40,7 @@ describe('Analyzer.lambdaFunction', () => {
     const json = stack.resolve(stateJson(stack, binding));
     expect(json).toMatchObject({
       Type: 'Task',
-      Resource: FN_ARN,
+      Resource: `${FN_ARN}:$LATEST`,
       Parameters: { 'schemaVersion': ANALYZER_CONTRACT_VERSION, 'analyzerName': 'my-model', 'study.$': '$.study', 'batch.$': '$.batch' },
       End: true,
     });
@@ -70,7 +70,7 @@ describe('Analyzer.lambdaFunction', () => {
     expect(branch.StartAt).toBe('Plan imported');
     template.hasResourceProperties('AWS::IAM::Policy', {
       PolicyDocument: {
-        Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: [FN_ARN, `${FN_ARN}:*`] })]),
+        Statement: Match.arrayWith([Match.objectLike({ Action: 'lambda:InvokeFunction', Resource: `${FN_ARN}:$LATEST` })]),
       },
     });
     Annotations.fromStack(f.stack).hasWarning('*', Match.stringLikeRegexp('Add statement to this resource\'s role'));

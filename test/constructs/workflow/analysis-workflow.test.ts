@@ -115,7 +115,7 @@ describe('AnalysisWorkflow state graph', () => {
     ];
     for (const name of lambdaStates) {
       const s = state(asl, name);
-      expect(s.Resource).toBe('<token>'); // the function ARN itself: payloadResponseOnly
+      expect(s.Resource).toBe('<token>:$LATEST'); // the function's $LATEST itself: payloadResponseOnly
       expect(s.Retry).toEqual([
         {
           ErrorEquals: LAMBDA_SERVICE_ERRORS,
@@ -148,7 +148,7 @@ describe('AnalysisWorkflow state graph', () => {
       expect(review.TimeoutSeconds).toBe(seconds);
       expect(review).toMatchObject({ ResultPath: '$.review', Next: 'Persist reviewed results' });
       expect(review.Parameters).toEqual({
-        FunctionName: TOKEN,
+        FunctionName: `${TOKEN}:$LATEST`,
         Payload: {
           'studyKey.$': '$.studyKey',
           'version.$': '$.version',
@@ -404,7 +404,8 @@ describe('AnalysisWorkflow resources', () => {
     const statements = statementsOfRole(template, roleId);
     const invoke = statements.filter((s) => actionsOf([s]).includes('lambda:InvokeFunction'));
     const invoked = invoke.flatMap((s) => s.Resource as unknown[]);
-    const fnArn = (fn: lambda.IFunction) => built.stack.resolve(fn.functionArn);
+    const latestOf = (arn: unknown) => ({ 'Fn::Join': ['', [arn, ':$LATEST']] });
+    const fnArn = (fn: lambda.IFunction) => latestOf(built.stack.resolve(fn.functionArn));
     const expectedFns = [
       workflow.selectImagesFunction,
       workflow.planAnalysisFunction,
@@ -420,11 +421,11 @@ describe('AnalysisWorkflow resources', () => {
       Properties: { Description: Match.stringLikeRegexp('^Image-quality analyzer') },
     });
     expect(Object.keys(analyzerFns)).toHaveLength(1);
-    expectedFns.push({ 'Fn::GetAtt': [Object.keys(analyzerFns)[0], 'Arn'] });
-    expectedFns.push('arn:aws:lambda:eu-west-1:111122223333:function:chest-xray');
+    expectedFns.push(latestOf({ 'Fn::GetAtt': [Object.keys(analyzerFns)[0], 'Arn'] }));
+    expectedFns.push('arn:aws:lambda:eu-west-1:111122223333:function:chest-xray:$LATEST');
+    // The $LATEST each task names, one per function: no other version or alias (no `<ARN>:*`).
+    expect(invoked).toHaveLength(expectedFns.length);
     for (const arn of expectedFns) expect(invoked).toContainEqual(arn);
-    // ARN and ARN:* (versions/aliases) per function, nothing else.
-    expect(invoked).toHaveLength(expectedFns.length * 2);
     expect(actionsOf(statements).every((a) => a !== '*' && !a.endsWith(':*'))).toBe(true);
     // The state machine publishes nothing itself: its functions do (and keep task tokens out).
     expect(actionsOf(statements)).not.toContain('events:PutEvents');

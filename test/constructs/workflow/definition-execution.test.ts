@@ -133,9 +133,9 @@ function buildLocalWorkflow(options: { batchSize?: number } = {}) {
   const local = new LocalWorkflow({
     stateMachineArn: names.arn(stateMachineId),
     definition,
-    mappings: mapTaskStates(definition, (arn) => names.logicalIdOf(arn, 'AWS::Lambda::Function')),
+    mappings: mapTaskStates(definition, (arn) => names.functionOf(arn)),
     invokeFunction: (logicalId, payload) => handlers[logicalId](payload as never),
-    functionByName: (name) => names.logicalIdOf(name, 'AWS::Lambda::Function'),
+    functionByName: (name) => names.functionOf(name),
     putEvents: (entries) => {
       busEvents.push(...entries);
       return entries.map(() => 'event');
