@@ -150,4 +150,50 @@ describe('least privilege in the example template', () => {
       expect({ id, decision: evaluate(policy, logKey(`arn:aws:logs:${REGION}:${OTHER_ACCOUNT}:log-group:x:*`)) }).toEqual({ id, decision: 'IMPLICIT_DENY' });
     }
   });
+
+  test('state machine roles may invoke only the $LATEST version their tasks name, not every version and alias', () => {
+    for (const [id, machine] of ofType('AWS::StepFunctions::StateMachine')) {
+      const policy = rolePolicy(machine.Properties.RoleArn['Fn::GetAtt'][0]);
+      const granted = policy
+        .filter((st) => ([] as string[]).concat(st.Action ?? []).includes('lambda:InvokeFunction'))
+        .flatMap((st) => ([] as string[]).concat(st.Resource ?? []));
+      expect({ id, some: granted.length > 0 }).toEqual({ id, some: true });
+      for (const latest of granted) {
+        expect(latest).toMatch(/^<[A-Za-z0-9]+\.Arn>:\$LATEST$/);
+        const fn = latest.slice(0, -':$LATEST'.length);
+        const invoke = (resource: string) => evaluate(policy, { action: 'lambda:InvokeFunction', resource });
+        expect({ latest, decision: invoke(latest) }).toEqual({ latest, decision: 'ALLOW' });
+        for (const other of [`${fn}:7`, `${fn}:live`, `${fn}-other:$LATEST`]) {
+          expect({ other, decision: invoke(other) }).toEqual({ other, decision: 'IMPLICIT_DENY' });
+        }
+      }
+      // ...and the definition names exactly those: every Lambda task's function is qualified with $LATEST.
+      const definition = JSON.stringify(resolveIntrinsics(machine.Properties.DefinitionString, pseudo));
+      const named = [...definition.matchAll(/<([A-Za-z0-9]+)\.Arn>(:\$LATEST)?/g)]
+        .filter(([, ref]) => resources[ref]?.Type === 'AWS::Lambda::Function');
+      expect({ id, unqualified: named.filter(([, , latest]) => latest === undefined).map(([ref]) => ref) }).toEqual({ id, unqualified: [] });
+    }
+  });
+
+  test('a function an EventBridge rule invokes sends the events it fails to the rule target\'s encrypted dead-letter queue', () => {
+    const ruleTargets = ofType('AWS::Events::Rule')
+      .filter(([, rule]) => rule.Properties.ScheduleExpression === undefined)
+      .flatMap(([, rule]) => rule.Properties.Targets as Array<{ Arn: any; DeadLetterConfig?: { Arn: any } }>)
+      .filter((target) => resources[target.Arn['Fn::GetAtt']?.[0]]?.Type === 'AWS::Lambda::Function');
+    expect(ruleTargets.length).toBeGreaterThanOrEqual(2);
+    for (const target of ruleTargets) {
+      const fnId = target.Arn['Fn::GetAtt'][0] as string;
+      const fn = resources[fnId].Properties;
+      const queueId = target.DeadLetterConfig?.Arn['Fn::GetAtt'][0] as string;
+      expect({ fnId, queue: resources[queueId]?.Type }).toEqual({ fnId, queue: 'AWS::SQS::Queue' });
+      expect({ fnId, functionDlq: fn.DeadLetterConfig?.TargetArn }).toEqual({ fnId, functionDlq: { 'Fn::GetAtt': [queueId, 'Arn'] } });
+      expect(resources[queueId].Properties.KmsMasterKeyId).toEqual({ 'Fn::GetAtt': [keyId, 'Arn'] });
+      const policy = rolePolicy(fn.Role['Fn::GetAtt'][0]);
+      expect({ fnId, send: evaluate(policy, { action: 'sqs:SendMessage', resource: `<${queueId}.Arn>` }) }).toEqual({ fnId, send: 'ALLOW' });
+      const viaSqs = { 'kms:ViaService': `sqs.${REGION}.amazonaws.com` };
+      expect(evaluate(policy, { action: 'kms:GenerateDataKey', resource: keyArn, context: viaSqs })).toBe('ALLOW');
+      expect(evaluate(policy, { action: 'kms:GenerateDataKey', resource: keyArn, context: { 'kms:ViaService': `s3.${REGION}.amazonaws.com` } }))
+        .not.toBe('ALLOW');
+    }
+  });
 });

@@ -9,19 +9,21 @@ export enum FunctionInvocation {
   SYNCHRONOUS = 'SYNCHRONOUS',
   /** By an EventBridge schedule; the next run repeats an idempotent job. */
   SCHEDULE = 'SCHEDULE',
-  /** By an EventBridge rule whose target has its own retries and dead-letter queue. */
+  /**
+   * By an EventBridge rule, asynchronously: `routeRuleToFunction` gives the
+   * function a dead-letter queue (shared with the rule target), so nothing is acknowledged.
+   */
   EVENT_RULE = 'EVENT_RULE',
   /** By API Gateway (Lambda proxy integration); the caller gets the error response. */
   API_REQUEST = 'API_REQUEST',
 }
 
-const DLQ_REASONS: Record<FunctionInvocation, string> = {
+const DLQ_REASONS: Record<FunctionInvocation, string | undefined> = {
   [FunctionInvocation.SYNCHRONOUS]:
     'Invoked synchronously (by Step Functions, or by an SQS event source whose queue has its own dead-letter queue), so a function-level DLQ would never receive a failed event.',
   [FunctionInvocation.SCHEDULE]:
     'Invoked by a schedule to run an idempotent sweep: a failed run is repeated by the next scheduled run, so a DLQ would only hold empty timer events with nothing to replay.',
-  [FunctionInvocation.EVENT_RULE]:
-    'Invoked by an EventBridge rule target that retries and then sends the undelivered event to its own encrypted dead-letter queue, which is where a failed event is kept.',
+  [FunctionInvocation.EVENT_RULE]: undefined,
   [FunctionInvocation.API_REQUEST]:
     'Invoked synchronously by API Gateway (Lambda proxy integration): a failure is returned to the caller as an error response, who repeats the request; a function-level DLQ would never receive an event.',
 };
@@ -37,8 +39,10 @@ export function acknowledgeFunctionFindings(
 ): void {
   const v = Validations.of(fn);
   const dlq = DLQ_REASONS[invocation];
-  v.acknowledge({ id: 'HIPAA.Security-LambdaDLQ', reason: dlq });
-  v.acknowledge({ id: 'NIST.800.53.R5-LambdaDLQ', reason: dlq });
+  if (dlq !== undefined) {
+    v.acknowledge({ id: 'HIPAA.Security-LambdaDLQ', reason: dlq });
+    v.acknowledge({ id: 'NIST.800.53.R5-LambdaDLQ', reason: dlq });
+  }
   if (!options.vpc) {
     const vpc =
       'VPC placement is optional (PipelineFunctionOptions.vpc): the function only calls AWS service endpoints over TLS with IAM auth; accounts that require VPC isolation pass a VPC.';

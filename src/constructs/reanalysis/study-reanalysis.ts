@@ -1,6 +1,5 @@
-import { ArnFormat, Duration, Stack, Token, Validations } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Stack, Token } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -17,7 +16,7 @@ import { PipelineFunctionOptions } from '../helpers/function-options';
 import { acknowledgeWildcardResource, grantKeyViaService, grantObjectPrefix, KeyUse } from '../helpers/grants';
 import { createHandlerFunction } from '../helpers/handler-function';
 import { createPhiProtectedLogGroup } from '../helpers/log-group';
-import { allowRuleToSendToQueue } from '../helpers/queue-target';
+import { routeRuleToFunction } from '../helpers/rule-to-function';
 import { encryptedStateMachineSettings } from '../helpers/state-machine-role';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
@@ -229,22 +228,16 @@ export class StudyReanalysis extends Construct {
       options: props.functionOptions,
     });
     this.grantStartRun(fn);
-    const deadLetterQueue = new sqs.Queue(this, 'RequestDeadLetterQueue', {
-      encryptionMasterKey: key,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
+    const { rule, deadLetterQueue } = routeRuleToFunction(this, 'Request', {
+      fn,
+      encryptionKey: key,
+      events: 'the requests',
+      rule: {
+        description: 'Routes Analysis Requested events naming a stored study (the study form) to the re-analysis',
+        eventBus: props.notifier.eventBus,
+        eventPattern: { detailType: [DetailType.ANALYSIS_REQUESTED], detail: { studyKey: [{ exists: true }] } },
+      },
     });
-    Validations.of(deadLetterQueue).acknowledge({
-      id: 'AwsSolutions-SQS3',
-      reason: 'This queue is itself a dead-letter queue: the EventBridge rule target below sends the requests it could not deliver here (cdk-nag recognises only SQS redrive as DLQ use).',
-    });
-    const rule = new events.Rule(this, 'RequestRule', {
-      description: 'Routes Analysis Requested events naming a stored study (the study form) to the re-analysis',
-      eventBus: props.notifier.eventBus,
-      eventPattern: { detailType: [DetailType.ANALYSIS_REQUESTED], detail: { studyKey: [{ exists: true }] } },
-      targets: [new targets.LambdaFunction(fn, { retryAttempts: 8, maxEventAge: Duration.hours(6), deadLetterQueue })],
-    });
-    allowRuleToSendToQueue(rule, deadLetterQueue);
     return { fn, rule, deadLetterQueue };
   }
 

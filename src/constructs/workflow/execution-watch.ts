@@ -1,6 +1,4 @@
-import { Duration, Validations } from 'aws-cdk-lib';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -10,7 +8,7 @@ import { EnvVar } from '../../shared/env';
 import { FunctionInvocation } from '../helpers/function-acknowledgements';
 import { PipelineFunctionOptions } from '../helpers/function-options';
 import { createHandlerFunction } from '../helpers/handler-function';
-import { allowRuleToSendToQueue } from '../helpers/queue-target';
+import { routeRuleToFunction } from '../helpers/rule-to-function';
 import { ClinicianNotifier } from '../notifier/clinician-notifier';
 import { ResultsStore } from '../results-store/results-store';
 
@@ -53,32 +51,21 @@ export function watchExecutions(scope: Construct, props: ExecutionWatchProps): E
   store.grantWriteData(fn);
   props.notifier.grantPublish(fn);
 
-  const deadLetterQueue = new sqs.Queue(scope, 'ExecutionEndedDeadLetterQueue', {
-    encryptionMasterKey: props.encryptionKey,
-    enforceSSL: true,
-    retentionPeriod: Duration.days(14),
-  });
-  Validations.of(deadLetterQueue).acknowledge({
-    id: 'AwsSolutions-SQS3',
-    reason: 'This queue is itself a dead-letter queue: the EventBridge rule target below sends the status-change events it could not deliver here (cdk-nag recognises only SQS redrive as DLQ use).',
-  });
-  const rule = new events.Rule(scope, 'ExecutionEndedRule', {
-    description: 'Analysis executions that failed, timed out or were aborted',
-    eventPattern: {
-      source: ['aws.states'],
-      detailType: ['Step Functions Execution Status Change'],
-      detail: {
-        stateMachineArn: [props.stateMachine.stateMachineArn],
-        status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+  const { rule, deadLetterQueue } = routeRuleToFunction(scope, 'ExecutionEnded', {
+    fn,
+    encryptionKey: props.encryptionKey,
+    events: 'the status-change events',
+    rule: {
+      description: 'Analysis executions that failed, timed out or were aborted',
+      eventPattern: {
+        source: ['aws.states'],
+        detailType: ['Step Functions Execution Status Change'],
+        detail: {
+          stateMachineArn: [props.stateMachine.stateMachineArn],
+          status: ['FAILED', 'TIMED_OUT', 'ABORTED'],
+        },
       },
     },
-    targets: [new targets.LambdaFunction(fn, {
-      retryAttempts: 8,
-      maxEventAge: Duration.hours(6),
-      deadLetterQueue,
-    })],
   });
-  // aws-cdk-lib's DLQ policy names the rule; the key use for it is ours to condition the same way.
-  allowRuleToSendToQueue(rule, deadLetterQueue);
   return { rule, fn, deadLetterQueue };
 }
