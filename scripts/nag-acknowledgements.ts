@@ -47,16 +47,45 @@ export function countAcknowledgements(acks: readonly Acknowledgement[]): Acknowl
   };
 }
 
+export interface FunctionShare {
+  /** Placements on a function, its role or the role's policy. */
+  readonly onFunctions: number;
+  /** Placements elsewhere (buckets, queues, state machines, the API...). */
+  readonly elsewhere: number;
+  /** Placements per function: fewest, median, most. */
+  readonly perFunction: { readonly min: number; readonly median: number; readonly max: number };
+}
+
+/**
+ * Splits the placements into those that come with each Lambda function (given
+ * by the paths of the function constructs) and the rest: the first grow with
+ * every function a feature adds, the rest with the infrastructure.
+ */
+export function shareOfFunctions(acks: readonly Acknowledgement[], functionPaths: readonly string[]): FunctionShare {
+  const counts = functionPaths.map((fn) => acks.filter((a) => a.path === fn || a.path.startsWith(`${fn}/`)).length).sort((a, b) => a - b);
+  const onFunctions = counts.reduce((sum, n) => sum + n, 0);
+  const middle = counts.length === 0 ? 0 : counts[Math.floor((counts.length - 1) / 2)];
+  return {
+    onFunctions,
+    elsewhere: acks.length - onFunctions,
+    perFunction: { min: counts[0] ?? 0, median: middle, max: counts[counts.length - 1] ?? 0 },
+  };
+}
+
 function main(): void {
   const { app, stack } = buildExampleApp(new App());
   const unacknowledged = nagFindings(app).length;
   const resources = stack.node.findAll().filter(CfnResource.isCfnResource);
-  const functions = resources.filter((r) => r.cfnResourceType === 'AWS::Lambda::Function').length;
-  const count = countAcknowledgements(acknowledgements(app));
+  const functionPaths = resources.filter((r) => r.cfnResourceType === 'AWS::Lambda::Function').map((r) => r.node.scope!.node.path);
+  const functions = functionPaths.length;
+  const acks = acknowledgements(app);
+  const count = countAcknowledgements(acks);
+  const share = shareOfFunctions(acks, functionPaths);
   const out: string[] = [
     `cdk-nag on the example app (${resources.length} resources, ${functions} Lambda functions): ${unacknowledged} unacknowledged finding(s)`,
     `acknowledgements: ${count.placements} placements (construct x finding id), ${count.findings} distinct finding ids, ${count.rules} distinct rules`,
     `by pack: ${Object.entries(count.byPack).map(([pack, n]) => `${pack} ${n}`).join(', ')}`,
+    `on the ${functions} functions (function, role, policy): ${share.onFunctions}, per function ${share.perFunction.min} / ${share.perFunction.median} / ${share.perFunction.max} (min / median / max); elsewhere: ${share.elsewhere}`,
     '',
   ];
   for (const [rule, entry] of Object.entries(count.byRule).sort(([a], [b]) => a.localeCompare(b))) {

@@ -1,4 +1,4 @@
-import { countAcknowledgements, ruleOf } from '../../scripts/nag-acknowledgements';
+import { countAcknowledgements, ruleOf, shareOfFunctions } from '../../scripts/nag-acknowledgements';
 
 test('a finding id names its rule without the finding part', () => {
   expect(ruleOf('AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:lambda:*:function:x:*]')).toBe('AwsSolutions-IAM5');
@@ -25,5 +25,15 @@ test('acknowledgements are counted per placement, per distinct finding id and pe
       'HIPAA.Security-LambdaDLQ': { placements: 1, reasons: { [dlq]: 1 } },
       'NIST.800.53.R5-LambdaDLQ': { placements: 1, reasons: { [dlq]: 1 } },
     },
+  });
+});
+
+test('placements are split into those on each function (itself, its role, its policy) and the rest', () => {
+  const ack = (path: string) => ({ path, id: 'HIPAA.Security-LambdaDLQ', reason: 'r' });
+  const acks = [ack('S/A'), ack('S/A/ServiceRole'), ack('S/A/ServiceRole/DefaultPolicy'), ack('S/B'), ack('S/AB'), ack('S/Bucket')];
+  expect(shareOfFunctions(acks, ['S/A', 'S/B', 'S/C'])).toEqual({
+    onFunctions: 4,
+    elsewhere: 2, // 'S/AB' is not under 'S/A'
+    perFunction: { min: 0, median: 1, max: 3 },
   });
 });

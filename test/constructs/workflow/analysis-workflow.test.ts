@@ -406,7 +406,7 @@ describe('AnalysisWorkflow resources', () => {
     const invoked = invoke.flatMap((s) => s.Resource as unknown[]);
     const latestOf = (arn: unknown) => ({ 'Fn::Join': ['', [arn, ':$LATEST']] });
     const fnArn = (fn: lambda.IFunction) => latestOf(built.stack.resolve(fn.functionArn));
-    const expectedFns = [
+    const expectedFns: unknown[] = [
       workflow.selectImagesFunction,
       workflow.planAnalysisFunction,
       workflow.recordBatchFunction,
