@@ -15,19 +15,9 @@ import { codestream, encapsulatedDicom, interlacedPngBomb, jp2File, manyTilesCod
 import { checkedJ2kCodestream, j2kCodestream, MAX_J2K_TILES, readJ2kSize, tilesPresent } from '../../../src/core/codecs/j2k-header';
 import { parseDicom } from '../../../src/core/dicom/parse';
 import { decodePng, expectedInflatedBytes, readPngHeader } from '../../../src/core/imaging/png';
-import { InputRejection } from '../../../src/shared/rejection';
 import { encodeHtj2k, encodeJpeg2000 } from '../../fixtures/encoders/wasm';
 import { makePng } from '../../fixtures/images';
-
-function reasonOf(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof InputRejection) return e.reasonCode;
-    throw e;
-  }
-  return undefined;
-}
+import { reasonOf } from '../../support/rejections';
 
 const GEOMETRY = { samplesPerPixel: 1, bitsAllocated: 8, bitsStored: 8, signed: false } as const;
 const NO_FLOOR = { bytesPerMegasample: 0, flatBytes: 0 };

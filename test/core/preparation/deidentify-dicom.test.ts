@@ -1,21 +1,11 @@
 import { Tags } from '../../../src/core/deid/dataset';
 import { readPart10 } from '../../../src/core/deid/read-dataset';
 import { deidentifyForIngest } from '../../../src/core/preparation/deidentify-dicom';
-import { InputRejection } from '../../../src/shared/rejection';
 import { makeDicom, presets } from '../../fixtures/images';
+import { reasonOf } from '../../support/rejections';
 
 const key = Buffer.alloc(32, 7);
 const dicom = { burnedInAnnotation: 'NO', modality: 'CT' };
-
-function rejectionCode(run: () => unknown): string | undefined {
-  try {
-    run();
-  } catch (e) {
-    if (e instanceof InputRejection) return e.reasonCode;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('deidentifyForIngest inflate bound', () => {
   const deflated = makeDicom({ ...presets.multiFrame(), transferSyntax: 'deflated' });
@@ -33,6 +23,6 @@ describe('deidentifyForIngest inflate bound', () => {
   });
 
   test('a deflated object inflating past the bound is TOO_LARGE, before the Part 10 write', () => {
-    expect(rejectionCode(() => deidentifyForIngest(deflated, dicom, key, undefined, 128 * 128 * 10 - 1))).toBe('TOO_LARGE');
+    expect(reasonOf(() => deidentifyForIngest(deflated, dicom, key, undefined, 128 * 128 * 10 - 1))).toBe('TOO_LARGE');
   });
 });
