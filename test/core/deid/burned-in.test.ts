@@ -9,9 +9,10 @@ import {
   parseTag,
   resolveDeidentificationSettings,
 } from '../../../src/core/deid';
-import { isRejection, prepareObject, PrepareOptions } from '../../../src/core/preparation';
+import { IngestRejection, prepareObject, PrepareOptions } from '../../../src/core/preparation';
 import { BurnedInAnnotationPolicy } from '../../../src/shared/deidentification';
 import { makeDicom, makePng, phiValues } from '../../fixtures/images';
+import { reasonOfAsync } from '../../support/rejections';
 
 const pseudonymKey = Buffer.alloc(32, 0x5a);
 const withPolicy = (policy: BurnedInAnnotationPolicy): PrepareOptions => ({
@@ -19,15 +20,7 @@ const withPolicy = (policy: BurnedInAnnotationPolicy): PrepareOptions => ({
   deidentification: resolveDeidentificationSettings({ burnedInAnnotationPolicy: policy }),
 });
 
-async function reasonOf(bytes: Uint8Array, options: PrepareOptions): Promise<string | undefined> {
-  try {
-    await prepareObject(bytes, options);
-    return undefined;
-  } catch (e) {
-    if (isRejection(e)) return e.reasonCode;
-    throw e;
-  }
-}
+const reasonOf = (bytes: Uint8Array, options: PrepareOptions) => reasonOfAsync(() => prepareObject(bytes, options), IngestRejection);
 
 describe('burned-in annotation policy', () => {
   const settings = (policy: BurnedInAnnotationPolicy) => resolveDeidentificationSettings({ burnedInAnnotationPolicy: policy });

@@ -14,22 +14,13 @@ import { parseDicom } from '../../../src/core/dicom/parse';
 import { prepareObject } from '../../../src/core/preparation';
 import { InputRejection } from '../../../src/shared/rejection';
 import { makeDicom, phiValues } from '../../fixtures/images';
+import { reasonOfAsync } from '../../support/rejections';
 import { dcmdump } from '../deid/dcmdump';
 
 const KEY = new Uint8Array(32).fill(3);
 const options = { rows: 64, columns: 48, numberOfFrames: 3, bitsAllocated: 16 as const, bitsStored: 12, transferSyntax: 'deflated' };
 /** Offset of the deflated data set: after preamble, DICM and the meta group (its length is the first element). */
 const metaEnd = (file: Buffer): number => 132 + 12 + file.readUInt32LE(140);
-
-async function rejection(run: () => Promise<unknown>): Promise<string | undefined> {
-  try {
-    await run();
-  } catch (e) {
-    if (e instanceof InputRejection) return e.reasonCode;
-    throw e;
-  }
-  return undefined;
-}
 
 describe('inflate once', () => {
   test('after inflateOnce every reader of the same bytes gets the one inflated buffer, of exactly the data set size', async () => {
@@ -51,9 +42,9 @@ describe('inflate once', () => {
 
   test('inflateOnce bounds the stream: TOO_LARGE past the limit, TRUNCATED_DICOM for a broken stream; other syntaxes are left alone', async () => {
     const file = makeDicom(options);
-    expect(await rejection(() => inflateOnce(Buffer.from(file), 64 * 48 * 2 * 3 - 1))).toBe('TOO_LARGE');
+    expect(await reasonOfAsync(() => inflateOnce(Buffer.from(file), 64 * 48 * 2 * 3 - 1))).toBe('TOO_LARGE');
     const broken = Buffer.concat([file.subarray(0, metaEnd(file)), Buffer.alloc(64, 0xff)]);
-    expect(await rejection(() => inflateOnce(broken, 2 ** 30))).toBe('TRUNCATED_DICOM');
+    expect(await reasonOfAsync(() => inflateOnce(broken, 2 ** 30))).toBe('TRUNCATED_DICOM');
     const explicit = makeDicom({ ...options, transferSyntax: 'explicit' });
     await inflateOnce(explicit, 1);
     expect(parseDicom(explicit).frame1).toHaveLength(64 * 48);

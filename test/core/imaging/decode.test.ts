@@ -2,16 +2,10 @@ import { ImageRejection } from '../../../src/core/imaging/errors';
 import { decodeJpeg, readJpegHeader } from '../../../src/core/imaging/jpeg';
 import { decodePng, readPngHeader } from '../../../src/core/imaging/png';
 import { makeJpeg, makePng } from '../../fixtures/images';
+import { reasonOf } from '../../support/rejections';
 
-function reasonOf(fn: () => unknown): string | undefined {
-  try {
-    fn();
-  } catch (e) {
-    if (e instanceof ImageRejection) return e.reasonCode;
-    throw e;
-  }
-  return undefined;
-}
+/** The image decoders must throw ImageRejection, not just any InputRejection. */
+const imageReason = (run: () => unknown) => reasonOf(run, ImageRejection);
 
 describe('decodePng', () => {
   test('8-bit gray keeps one channel and exact pixels', () => {
@@ -45,14 +39,14 @@ describe('decodePng', () => {
     const png = Buffer.from(makePng(10, 10, () => 0));
     png.writeUInt32BE(100_000, 16); // claim 100000 x 100000 pixels (the CRC is now wrong too)
     png.writeUInt32BE(100_000, 20);
-    expect(reasonOf(() => decodePng(png))).toBe('TOO_LARGE');
-    expect(reasonOf(() => decodePng(makePng(100, 100, () => 0), { maxPixels: 9_999 }))).toBe('TOO_LARGE');
+    expect(imageReason(() => decodePng(png))).toBe('TOO_LARGE');
+    expect(imageReason(() => decodePng(makePng(100, 100, () => 0), { maxPixels: 9_999 }))).toBe('TOO_LARGE');
   });
 
   test('damaged data is CORRUPT_IMAGE', () => {
     const png = makePng(64, 64, (x, y) => (x * 7 + y * 13) % 256);
-    expect(reasonOf(() => decodePng(png.subarray(0, png.length - 40)))).toBe('CORRUPT_IMAGE');
-    expect(reasonOf(() => decodePng(png.subarray(0, 20)))).toBe('CORRUPT_IMAGE');
+    expect(imageReason(() => decodePng(png.subarray(0, png.length - 40)))).toBe('CORRUPT_IMAGE');
+    expect(imageReason(() => decodePng(png.subarray(0, 20)))).toBe('CORRUPT_IMAGE');
   });
 });
 
@@ -68,19 +62,19 @@ describe('decodeJpeg', () => {
   });
 
   test('pixel limit is enforced before decoding', () => {
-    expect(reasonOf(() => decodeJpeg(makeJpeg(100, 100, () => 0), { maxPixels: 9_999 }))).toBe('TOO_LARGE');
+    expect(imageReason(() => decodeJpeg(makeJpeg(100, 100, () => 0), { maxPixels: 9_999 }))).toBe('TOO_LARGE');
   });
 
   test('damaged data is CORRUPT_IMAGE', () => {
     const jpg = makeJpeg(64, 64, (x, y) => (x * y) % 256);
-    expect(reasonOf(() => decodeJpeg(jpg.subarray(0, 30)))).toBe('CORRUPT_IMAGE');
-    expect(reasonOf(() => decodeJpeg(Buffer.from([0xff, 0xd8, 0xff, 0xd9])))).toBe('CORRUPT_IMAGE');
+    expect(imageReason(() => decodeJpeg(jpg.subarray(0, 30)))).toBe('CORRUPT_IMAGE');
+    expect(imageReason(() => decodeJpeg(Buffer.from([0xff, 0xd8, 0xff, 0xd9])))).toBe('CORRUPT_IMAGE');
   });
 
   test('a lossless JPEG is UNSUPPORTED_FORMAT', () => {
     const jpg = Buffer.from(makeJpeg(8, 8, () => 0));
     const sof = jpg.indexOf(Buffer.from([0xff, 0xc0]));
     jpg[sof + 1] = 0xc3;
-    expect(reasonOf(() => decodeJpeg(jpg))).toBe('UNSUPPORTED_FORMAT');
+    expect(imageReason(() => decodeJpeg(jpg))).toBe('UNSUPPORTED_FORMAT');
   });
 });

@@ -4,18 +4,11 @@ import { prepareObject, PrepareOptions } from '../../../src/core/preparation/pre
 import { IngestRejection, isRejection } from '../../../src/core/preparation/rejection';
 import { pseudonymize } from '../../../src/core/pseudonym/pseudonymize';
 import { DEFAULT_PHI, makeDicom, makeJpeg, makePng, phiValues, pngChunkTypes, TransferSyntaxUid } from '../../fixtures/images';
+import { reasonOfAsync } from '../../support/rejections';
 
 const options: PrepareOptions = { pseudonymKey: Buffer.alloc(32, 0x5a) };
 
-async function reasonOf(bytes: Uint8Array, opts: PrepareOptions = options): Promise<string> {
-  try {
-    await prepareObject(bytes, opts);
-  } catch (e) {
-    if (isRejection(e)) return e.reasonCode;
-    throw e;
-  }
-  throw new Error('expected a rejection');
-}
+const reasonOf = (bytes: Uint8Array, opts: PrepareOptions = options) => reasonOfAsync(() => prepareObject(bytes, opts), IngestRejection);
 
 /** Every way PHI could leak from a result: its JSON (Buffers included) and the PNG bytes as text. */
 function everythingIn(result: Awaited<ReturnType<typeof prepareObject>>): string {

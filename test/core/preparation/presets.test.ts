@@ -1,6 +1,6 @@
 import { prepareObject } from '../../../src/core/preparation/prepare';
-import { InputRejection } from '../../../src/shared/rejection';
 import { makeDicom, phiValues, presets } from '../../fixtures/images';
+import { reasonOfAsync } from '../../support/rejections';
 
 const options = { pseudonymKey: Buffer.alloc(32, 7) };
 
@@ -37,12 +37,6 @@ describe('prepareObject on realistic presets', () => {
     ['maxFrames', { maxFrames: 9 }, 'TOO_MANY_FRAMES'],
     ['maxDecompressedBytes', { maxDecompressedBytes: 128 * 128 * 10 - 1 }, 'TOO_LARGE'],
   ] as const)('%s is passed to the parser', async (_name, limit, reason) => {
-    let code: string | undefined;
-    try {
-      await prepareObject(makeDicom(presets.multiFrame()), { ...options, ...limit });
-    } catch (e) {
-      if (e instanceof InputRejection) code = e.reasonCode;
-    }
-    expect(code).toBe(reason);
+    expect(await reasonOfAsync(() => prepareObject(makeDicom(presets.multiFrame()), { ...options, ...limit }))).toBe(reason);
   });
 });
