@@ -4,18 +4,11 @@
  * out of IN_REVIEW (decision, failure, a new version) takes it off.
  */
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { TableContext } from '../../../src/runtime/storage/context';
 import { countReviewQueue, listReviewQueue, recordStudyArrival, transitionStudy } from '../../../src/runtime/storage/studies';
 import { instanceSk, META_SK, REVIEW_QUEUE, reviewRank, StudyStatus, studyPk } from '../../../src/shared/records';
-import { LocalEngines, startLocalEngines } from '../../support/local-engines';
+import { useLocalEngines } from '../../support/handler-harness';
 
-let engines: LocalEngines;
-let table: TableContext;
-beforeAll(async () => {
-  engines = await startLocalEngines();
-  table = { doc: engines.doc, tableName: engines.tableName };
-});
-afterAll(async () => engines.stop());
+const local = useLocalEngines();
 
 let counter = 0;
 const NOW = '2025-05-01T10:00:00.000Z';
@@ -24,14 +17,14 @@ const at = (minutes: number) => new Date(Date.parse(NOW) + minutes * 60_000).toI
 /** A study of one instance moved to ANALYZING (then IN_REVIEW when `priority` is given). */
 async function study(priority?: string, deadlineMinutes = 60): Promise<string> {
   const studyKey = `q${++counter}`;
-  await recordStudyArrival(table, { studyKey, instanceSk: instanceSk('s', 'i1'), arrivedAt: NOW, singleImage: true, now: NOW });
-  await transitionStudy(table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: NOW });
-  await transitionStudy(table, { studyKey, version: 1, from: [StudyStatus.READY], to: StudyStatus.ANALYZING, now: NOW });
+  await recordStudyArrival(local.table, { studyKey, instanceSk: instanceSk('s', 'i1'), arrivedAt: NOW, singleImage: true, now: NOW });
+  await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: NOW });
+  await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.READY], to: StudyStatus.ANALYZING, now: NOW });
   if (priority !== undefined) await hold(studyKey, priority, deadlineMinutes);
   return studyKey;
 }
 
-const hold = (studyKey: string, priority: string, deadlineMinutes: number) => transitionStudy(table, {
+const hold = (studyKey: string, priority: string, deadlineMinutes: number) => transitionStudy(local.table, {
   studyKey,
   version: 1,
   from: [StudyStatus.ANALYZING, StudyStatus.IN_REVIEW],
@@ -40,8 +33,8 @@ const hold = (studyKey: string, priority: string, deadlineMinutes: number) => tr
   attributes: { priority, reviewDeadline: at(deadlineMinutes), reviewOverdue: false },
 });
 const meta = async (studyKey: string) =>
-  (await table.doc.send(new GetCommand({ TableName: table.tableName, Key: { PK: studyPk(studyKey), SK: META_SK } }))).Item!;
-const queued = async () => (await listReviewQueue(table, 100)).studies.map((s) => s.studyKey);
+  (await local.table.doc.send(new GetCommand({ TableName: local.table.tableName, Key: { PK: studyPk(studyKey), SK: META_SK } }))).Item!;
+const queued = async () => (await listReviewQueue(local.table, 100)).studies.map((s) => s.studyKey);
 
 test('the rank orders STAT, URGENT, ROUTINE, then an unknown priority; then the deadline; then the study key', () => {
   const ranks = [
@@ -61,16 +54,16 @@ test('held studies come back in priority, then deadline order, with the worklist
   expect(order).toEqual([stat, urgent, routineSoon, routineLate]);
   expect(order).not.toContain(analyzing);
   expect(await meta(stat)).toMatchObject({ reviewQueue: REVIEW_QUEUE, reviewRank: reviewRank('STAT', at(60), stat) });
-  const [first] = (await listReviewQueue(table, 100)).studies;
+  const [first] = (await listReviewQueue(local.table, 100)).studies;
   expect(first).toEqual({
     studyKey: stat, version: 1, status: 'IN_REVIEW', priority: 'STAT', reviewDeadline: at(60), reviewOverdue: false, modality: undefined, updatedAt: NOW,
   });
   expect(first).not.toHaveProperty('reviewQueue');
 
   // Leaving IN_REVIEW, by a decision, a failure or a new version, takes a study off the queue.
-  await transitionStudy(table, { studyKey: stat, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.COMPLETED, now: at(1) });
-  await transitionStudy(table, { studyKey: urgent, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.FAILED, now: at(1) });
-  await recordStudyArrival(table, { studyKey: routineLate, instanceSk: instanceSk('s', 'i2'), arrivedAt: at(2), singleImage: false, now: at(2) });
+  await transitionStudy(local.table, { studyKey: stat, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.COMPLETED, now: at(1) });
+  await transitionStudy(local.table, { studyKey: urgent, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.FAILED, now: at(1) });
+  await recordStudyArrival(local.table, { studyKey: routineLate, instanceSk: instanceSk('s', 'i2'), arrivedAt: at(2), singleImage: false, now: at(2) });
   expect(await queued()).toEqual([routineSoon]);
   for (const key of [stat, urgent, routineLate]) {
     expect(await meta(key)).not.toHaveProperty('reviewQueue');
@@ -81,7 +74,7 @@ test('held studies come back in priority, then deadline order, with the worklist
 test('moves within IN_REVIEW (the deadline step) keep the rank; a retried request with a new deadline re-ranks', async () => {
   const key = await study('ROUTINE', 10);
   const rank = (await meta(key)).reviewRank;
-  await transitionStudy(table, {
+  await transitionStudy(local.table, {
     studyKey: key,
     version: 1,
     from: [StudyStatus.ANALYZING, StudyStatus.IN_REVIEW],
@@ -92,17 +85,17 @@ test('moves within IN_REVIEW (the deadline step) keep the rank; a retried reques
   expect(await meta(key)).toMatchObject({ reviewRank: rank, reviewOverdue: true, reviewQueue: REVIEW_QUEUE });
   await hold(key, 'URGENT', 20);
   expect((await meta(key)).reviewRank).toBe(reviewRank('URGENT', at(20), key));
-  await transitionStudy(table, { studyKey: key, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.COMPLETED, now: at(30) });
+  await transitionStudy(local.table, { studyKey: key, version: 1, from: [StudyStatus.IN_REVIEW], to: StudyStatus.COMPLETED, now: at(30) });
 });
 
 test('a page stops at the limit and says more are waiting; the count covers the whole queue', async () => {
   const keys = [];
   for (let i = 0; i < 5; i++) keys.push(await study('STAT', i));
-  const before = await countReviewQueue(table);
-  const page = await listReviewQueue(table, 3);
+  const before = await countReviewQueue(local.table);
+  const page = await listReviewQueue(local.table, 3);
   expect(page.studies.map((s) => s.studyKey)).toEqual(keys.slice(0, 3));
   expect(page.truncated).toBe(true);
-  expect((await listReviewQueue(table, before)).truncated).toBe(false);
-  expect(before).toBe((await listReviewQueue(table, 1000)).studies.length);
+  expect((await listReviewQueue(local.table, before)).truncated).toBe(false);
+  expect(before).toBe((await listReviewQueue(local.table, 1000)).studies.length);
   expect(before).toBeGreaterThanOrEqual(5);
 });
