@@ -1,18 +1,11 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { TableContext } from '../../../src/runtime/storage/context';
 import { countInstances, InstanceRecord, listInstances, recordInstance } from '../../../src/runtime/storage/instances';
 import { objectHash, recordRejection } from '../../../src/runtime/storage/rejections';
 import { getStudy, listStudiesByStatus, recordStudyArrival, StudyArrival, transitionStudy } from '../../../src/runtime/storage/studies';
 import { instanceSk, REJECTED_STATUS, rejectedPk, StudyStatus } from '../../../src/shared/records';
-import { LocalEngines, startLocalEngines } from '../../support/local-engines';
+import { useLocalEngines } from '../../support/handler-harness';
 
-let engines: LocalEngines;
-let table: TableContext;
-beforeAll(async () => {
-  engines = await startLocalEngines();
-  table = { doc: engines.doc, tableName: engines.tableName };
-});
-afterAll(async () => engines.stop());
+const local = useLocalEngines();
 
 let studyCounter = 0;
 const nextStudy = () => `study${++studyCounter}`;
@@ -44,58 +37,58 @@ function arrival(studyKey: string, instanceKey: string, arrivedAt: string, extra
 describe('recordInstance', () => {
   test('writes once; a duplicate changes nothing and returns the first record', async () => {
     const studyKey = nextStudy();
-    expect((await recordInstance(table, instance(studyKey, 'i1', t(1)))).created).toBe(true);
-    const again = await recordInstance(table, { ...instance(studyKey, 'i1', t(9)), modality: 'MR' });
+    expect((await recordInstance(local.table, instance(studyKey, 'i1', t(1)))).created).toBe(true);
+    const again = await recordInstance(local.table, { ...instance(studyKey, 'i1', t(9)), modality: 'MR' });
     expect(again.created).toBe(false);
     expect(again.record).toMatchObject({ receivedAt: t(1), modality: 'CT' });
-    expect(await listInstances(table, studyKey)).toHaveLength(1);
+    expect(await listInstances(local.table, studyKey)).toHaveLength(1);
   });
 
   test('lists and counts a study\'s instances in key order', async () => {
     const studyKey = nextStudy();
-    for (const key of ['i3', 'i1', 'i2']) await recordInstance(table, instance(studyKey, key, t(1)));
-    expect((await listInstances(table, studyKey)).map((i) => i.instanceKey)).toEqual(['i1', 'i2', 'i3']);
-    expect(await countInstances(table, studyKey)).toBe(3);
+    for (const key of ['i3', 'i1', 'i2']) await recordInstance(local.table, instance(studyKey, key, t(1)));
+    expect((await listInstances(local.table, studyKey)).map((i) => i.instanceKey)).toEqual(['i1', 'i2', 'i3']);
+    expect(await countInstances(local.table, studyKey)).toBe(3);
   });
 });
 
 describe('recordStudyArrival', () => {
   test('creates the study as RECEIVING version 1', async () => {
     const studyKey = nextStudy();
-    const result = await recordStudyArrival(table, arrival(studyKey, 'i1', t(1), { expectedInstances: 2, modality: 'CT' }));
+    const result = await recordStudyArrival(local.table, arrival(studyKey, 'i1', t(1), { expectedInstances: 2, modality: 'CT' }));
     expect(result.opened).toBe(true);
     expect(result.meta).toMatchObject({ status: 'RECEIVING', version: 1, lastInstanceAt: t(1), expectedInstances: 2, createdAt: t(1), updatedAt: t(1) });
   });
 
   test('a later instance refreshes the quiet period; a replay of an earlier one does not extend it', async () => {
     const studyKey = nextStudy();
-    await recordStudyArrival(table, arrival(studyKey, 'i1', t(1)));
-    const second = await recordStudyArrival(table, arrival(studyKey, 'i2', t(5)));
+    await recordStudyArrival(local.table, arrival(studyKey, 'i1', t(1)));
+    const second = await recordStudyArrival(local.table, arrival(studyKey, 'i2', t(5)));
     expect(second).toMatchObject({ opened: false, meta: { lastInstanceAt: t(5), version: 1 } });
     // Redelivery of i2 (same original arrival time, later wall clock): nothing changes.
-    const replay = await recordStudyArrival(table, arrival(studyKey, 'i2', t(5), { now: t(50) }));
+    const replay = await recordStudyArrival(local.table, arrival(studyKey, 'i2', t(5), { now: t(50) }));
     expect(replay.meta).toMatchObject({ lastInstanceAt: t(5), updatedAt: t(5) });
   });
 
   test('heals a crash between the instance put and the META update', async () => {
     const studyKey = nextStudy();
-    const first = await recordInstance(table, instance(studyKey, 'i1', t(2)));
+    const first = await recordInstance(local.table, instance(studyKey, 'i1', t(2)));
     // (crash here: no META yet) -> redelivery takes the duplicate path with the original time
-    const dup = await recordInstance(table, instance(studyKey, 'i1', t(30)));
+    const dup = await recordInstance(local.table, instance(studyKey, 'i1', t(30)));
     expect(dup.created).toBe(false);
-    const healed = await recordStudyArrival(table, arrival(studyKey, 'i1', dup.record.receivedAt, { now: t(30) }));
+    const healed = await recordStudyArrival(local.table, arrival(studyKey, 'i1', dup.record.receivedAt, { now: t(30) }));
     expect(healed).toMatchObject({ opened: true, meta: { lastInstanceAt: first.record.receivedAt, status: 'RECEIVING' } });
   });
 
   test.each([StudyStatus.READY, StudyStatus.ANALYZING, StudyStatus.COMPLETED, StudyStatus.FAILED])(
     'a new instance for a %s study opens version 2 in RECEIVING', async (status) => {
       const studyKey = nextStudy();
-      await recordStudyArrival(table, arrival(studyKey, 'i1', t(1), { singleImage: true }));
-      await transitionStudy(table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: status, now: t(2) });
-      const reopened = await recordStudyArrival(table, arrival(studyKey, 'i2', t(3)));
+      await recordStudyArrival(local.table, arrival(studyKey, 'i1', t(1), { singleImage: true }));
+      await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: status, now: t(2) });
+      const reopened = await recordStudyArrival(local.table, arrival(studyKey, 'i2', t(3)));
       expect(reopened).toMatchObject({ opened: true, meta: { status: 'RECEIVING', version: 2, lastInstanceAt: t(3), singleImage: false } });
       // ...but a replay of the instance that was already part of version 1 opens nothing.
-      const replay = await recordStudyArrival(table, arrival(studyKey, 'i1', t(1), { now: t(9) }));
+      const replay = await recordStudyArrival(local.table, arrival(studyKey, 'i1', t(1), { now: t(9) }));
       expect(replay).toMatchObject({ opened: false, meta: { version: 2 } });
     },
   );
@@ -104,30 +97,30 @@ describe('recordStudyArrival', () => {
 describe('transitionStudy', () => {
   test('moves only from the expected status and version', async () => {
     const studyKey = nextStudy();
-    await recordStudyArrival(table, arrival(studyKey, 'i1', t(1)));
-    expect(await transitionStudy(table, { studyKey, version: 1, from: [StudyStatus.READY], to: StudyStatus.ANALYZING, now: t(2) })).toBe(false);
-    expect(await transitionStudy(table, { studyKey, version: 2, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: t(2) })).toBe(false);
-    expect(await transitionStudy(table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: t(2) })).toBe(true);
-    expect(await getStudy(table, studyKey)).toMatchObject({ status: 'READY', updatedAt: t(2) });
-    expect(await transitionStudy(table, {
+    await recordStudyArrival(local.table, arrival(studyKey, 'i1', t(1)));
+    expect(await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.READY], to: StudyStatus.ANALYZING, now: t(2) })).toBe(false);
+    expect(await transitionStudy(local.table, { studyKey, version: 2, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: t(2) })).toBe(false);
+    expect(await transitionStudy(local.table, { studyKey, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: t(2) })).toBe(true);
+    expect(await getStudy(local.table, studyKey)).toMatchObject({ status: 'READY', updatedAt: t(2) });
+    expect(await transitionStudy(local.table, {
       studyKey, version: 1, from: [StudyStatus.READY], to: StudyStatus.COMPLETED, now: t(3), attributes: { reviewDecision: 'APPROVED' },
     })).toBe(true);
-    expect(await getStudy(table, studyKey)).toMatchObject({ status: 'COMPLETED', reviewDecision: 'APPROVED' });
+    expect(await getStudy(local.table, studyKey)).toMatchObject({ status: 'COMPLETED', reviewDecision: 'APPROVED' });
   });
 
   test('a missing study is not moved', async () => {
-    expect(await transitionStudy(table, { studyKey: 'nope', version: 1, from: [StudyStatus.READY], to: StudyStatus.FAILED, now: t(1) })).toBe(false);
+    expect(await transitionStudy(local.table, { studyKey: 'nope', version: 1, from: [StudyStatus.READY], to: StudyStatus.FAILED, now: t(1) })).toBe(false);
   });
 });
 
 test('listStudiesByStatus queries the StatusIndex', async () => {
   const a = nextStudy();
   const b = nextStudy();
-  await recordStudyArrival(table, arrival(a, 'i1', t(1)));
-  await recordStudyArrival(table, arrival(b, 'i1', t(1)));
-  await transitionStudy(table, { studyKey: b, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: t(2) });
-  const receiving = (await listStudiesByStatus(table, StudyStatus.RECEIVING)).map((s) => s.studyKey);
-  const ready = (await listStudiesByStatus(table, StudyStatus.READY)).map((s) => s.studyKey);
+  await recordStudyArrival(local.table, arrival(a, 'i1', t(1)));
+  await recordStudyArrival(local.table, arrival(b, 'i1', t(1)));
+  await transitionStudy(local.table, { studyKey: b, version: 1, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: t(2) });
+  const receiving = (await listStudiesByStatus(local.table, StudyStatus.RECEIVING)).map((s) => s.studyKey);
+  const ready = (await listStudiesByStatus(local.table, StudyStatus.READY)).map((s) => s.studyKey);
   expect(receiving).toContain(a);
   expect(receiving).not.toContain(b);
   expect(ready).toContain(b);
@@ -149,9 +142,9 @@ describe('recordRejection', () => {
       quarantineKey: 'quarantine/EMPTY_OBJECT/x',
       updatedAt: t(1),
     };
-    expect(await recordRejection(table, record)).toEqual({ created: true });
-    expect(await recordRejection(table, { ...record, updatedAt: t(9) })).toEqual({ created: false });
-    const item = (await engines.doc.send(new GetCommand({ TableName: engines.tableName, Key: { PK: rejectedPk(hash), SK: 'META' } }))).Item;
+    expect(await recordRejection(local.table, record)).toEqual({ created: true });
+    expect(await recordRejection(local.table, { ...record, updatedAt: t(9) })).toEqual({ created: false });
+    const item = (await local.table.doc.send(new GetCommand({ TableName: local.table.tableName, Key: { PK: rejectedPk(hash), SK: 'META' } }))).Item;
     expect(item).toMatchObject({ status: REJECTED_STATUS, reasonCode: 'EMPTY_OBJECT', updatedAt: t(1) });
     expect(Object.values(item ?? {})).not.toContain(location.key);
   });
