@@ -4,6 +4,8 @@
  * the same bytes, whatever the image size, alignment and parameters.
  */
 import * as zlib from 'node:zlib';
+import { PNG } from 'pngjs';
+import { deflateStrategyFor, HUFFMAN_ONLY_MAX_RUN_SHARE, RUN_SAMPLE_ROW_STEP } from '../../../src/core/imaging/deflate-strategy';
 import { downscaleToFit, fitWithin } from '../../../src/core/imaging/downscale';
 import { decodePng } from '../../../src/core/imaging/png';
 import { encodePng, SYNC_DEFLATE_MAX_BYTES } from '../../../src/core/imaging/png-encode';
@@ -127,6 +129,50 @@ describe('encodePng scanlines', () => {
       const png = await encodePng(image);
       expect(inflatedScanlines(png).equals(referenceSub(image))).toBe(true);
     }
+  });
+});
+
+describe('encodePng deflate strategy', () => {
+  /** A 600x400 image of noise, with a flat border of `border` pixels (a collimated radiograph; 0: none). */
+  const withBorder = (border: number): RasterImage => {
+    const random = seededRandom(border + 1);
+    const data = Uint8Array.from({ length: 600 * 400 }, (_, i) => {
+      const x = i % 600;
+      const y = Math.floor(i / 600);
+      return x < border || y < border || x >= 600 - border || y >= 400 - border ? 0 : 60 + Math.floor(random() * 120);
+    });
+    return { width: 600, height: 400, channels: 1, data };
+  };
+
+  test.each([[0, zlib.constants.Z_HUFFMAN_ONLY], [100, zlib.constants.Z_RLE]])(
+    'border of %i px: compressed with strategy %i, and decodes (pngjs) to the same pixels', async (border, strategy) => {
+      const image = withBorder(border);
+      const png = await encodePng(image);
+      const idat = png.indexOf('IDAT', 8, 'latin1');
+      const stored = png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4));
+      expect(stored.equals(zlib.deflateSync(inflatedScanlines(png), { level: 3, strategy }))).toBe(true);
+      const decoded = PNG.sync.read(png, { skipRescale: true });
+      const gray = Uint8Array.from({ length: image.data.length }, (_, i) => decoded.data[i * 4]);
+      expect(Buffer.from(gray).equals(Buffer.from(image.data))).toBe(true);
+    });
+
+  test('Huffman-only just below the documented share of sampled bytes continuing a run of three, RLE from it on', () => {
+    const stride = 101; // a filter byte and 100 samples
+    const rows = RUN_SAMPLE_ROW_STEP + 1; // rows 0 and RUN_SAMPLE_ROW_STEP are sampled
+    const threshold = HUFFMAN_ONLY_MAX_RUN_SHARE * 2 * (stride - 1);
+    const filtered = (runs: number): Uint8Array => {
+      // Distinct neighbours everywhere, then `runs` bytes that repeat the two before them, split over the sampled rows;
+      // runs in the unsampled rows do not count.
+      const out = Uint8Array.from({ length: stride * rows }, (_, i) => i % 7);
+      for (let y = 1; y < RUN_SAMPLE_ROW_STEP; y++) out.fill(9, y * stride + 1, (y + 1) * stride);
+      [0, RUN_SAMPLE_ROW_STEP].forEach((y, k) => {
+        const count = k === 0 ? Math.ceil(runs / 2) : Math.floor(runs / 2);
+        if (count > 0) out.fill(200, y * stride + 1, y * stride + 3 + count);
+      });
+      return out;
+    };
+    expect(deflateStrategyFor(filtered(threshold - 1), stride, rows)).toBe(zlib.constants.Z_HUFFMAN_ONLY);
+    expect(deflateStrategyFor(filtered(threshold), stride, rows)).toBe(zlib.constants.Z_RLE);
   });
 });
 
