@@ -194,8 +194,10 @@ function referenceDownscale(image: RasterImage, maxDimension: number): RasterIma
 }
 
 describe('downscaleToFit', () => {
-  // Shrinking by less than 2 (bins of one or two rows), by more (three or more) and by a prime ratio.
-  test.each([[300, 200, 1, 199], [300, 200, 1, 101], [257, 331, 1, 64], [97, 61, 3, 50], [1000, 3, 1, 7], [5, 1000, 1, 333]])(
+  // Shrinking by at most 2 (bins of one or two rows and columns: gray images take the four-sample path), by more
+  // (three or more) and by a prime ratio.
+  test.each([[300, 200, 1, 199], [400, 300, 1, 200], [301, 199, 1, 160], [3, 1000, 1, 600], [750, 601, 1, 392],
+    [300, 200, 1, 101], [257, 331, 1, 64], [97, 61, 3, 50], [1000, 3, 1, 7], [5, 1000, 1, 333]])(
     '%ix%i, %i channel(s), to %i: every pixel is the rounded box mean', (width, height, channels, maxDimension) => {
       const random = seededRandom(width + height);
       const image: RasterImage = {
