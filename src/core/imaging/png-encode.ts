@@ -76,6 +76,9 @@ export async function encodePng(image: RasterImage, options: PngEncodeOptions = 
     // One output buffer that surely fits: zlib then returns it as is instead of
     // concatenating 16 KiB pieces (pages past the compressed end are never touched).
     chunkSize: deflateBound(filtered.length),
+    // Finish on the one write: otherwise the async deflate flushes the rest in a second write and Node concatenates
+    // the two outputs, a copy of the whole IDAT that assemblePng copies again.
+    flush: zlib.constants.Z_FINISH,
   };
   const idat = filtered.length <= SYNC_DEFLATE_MAX_BYTES ? zlib.deflateSync(filtered, deflateOptions) : await deflate(filtered, deflateOptions);
   return assemblePng([['IHDR', ihdr], ['IDAT', idat], ['IEND', EMPTY]]);

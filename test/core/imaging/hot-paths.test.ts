@@ -10,7 +10,7 @@ import { downscaleToFit, fitWithin } from '../../../src/core/imaging/downscale';
 import { decodePng } from '../../../src/core/imaging/png';
 import { encodePng, SYNC_DEFLATE_MAX_BYTES } from '../../../src/core/imaging/png-encode';
 import { RasterImage } from '../../../src/core/imaging/raster';
-import { applyWindow, renderGray } from '../../../src/core/imaging/render';
+import { applyWindow, renderGray, windowForRange } from '../../../src/core/imaging/render';
 import { seededRandom } from '../../fixtures/images';
 
 /** Every 16-bit word once, as a 256x256 image. */
@@ -87,6 +87,25 @@ describe('renderGray pixel lookup', () => {
     });
 });
 
+describe('renderGray percentile window', () => {
+  // The histogram reads word pairs from a 4-byte boundary: the words at either alignment, odd and even counts, the
+  // smallest value first and the largest last (with so few pixels the 1st and 99th percentiles are the extremes).
+  test.each([[0, 9], [2, 9], [0, 8], [2, 8], [2, 4099], [0, 4100], [6, 12]])(
+    'words at byte offset %i, %i pixels: the window spans the values at the percentile ranks', (byteOffset, pixels) => {
+      const random = seededRandom(byteOffset * 7 + pixels);
+      // Filled in place: map() would return a copy at offset 0. Unused high bits set at random.
+      const words = new Uint16Array(new ArrayBuffer(byteOffset + pixels * 2), byteOffset, pixels);
+      words.forEach((_, i) => { words[i] = 100 + Math.floor(random() * 3000) + Math.floor(random() * 16) * 4096; });
+      expect(words.byteOffset).toBe(byteOffset);
+      words[0] = 7 + 5 * 4096;
+      words[pixels - 1] = 4000;
+      const stored = Array.from(words, (raw) => raw % 4096).sort((x, y) => x - y);
+      const at = (percentile: number) => stored[Math.max(1, Math.ceil((percentile / 100) * pixels)) - 1];
+      const { window } = renderGray({ width: pixels, height: 1, samples: words, bitsStored: 12 });
+      expect(window).toEqual({ ...windowForRange(at(1), at(99)), source: 'percentile' });
+    });
+});
+
 /** The PNG's scanlines as zlib stored them: filter byte, then the row. */
 function inflatedScanlines(png: Buffer): Buffer {
   const idat = png.indexOf('IDAT', 8, 'latin1');
@@ -113,7 +132,8 @@ describe('encodePng scanlines', () => {
     '%ix%i, %i channel(s), data at byte offset %i: Sub-filtered byte for byte', async (width, height, channels, byteOffset) => {
       const random = seededRandom(width * 31 + byteOffset);
       const length = width * height * channels;
-      const data = new Uint8Array(new ArrayBuffer(length + byteOffset), byteOffset, length).map(() => Math.floor(random() * 256));
+      const data = new Uint8Array(new ArrayBuffer(length + byteOffset), byteOffset, length);
+      data.forEach((_, i) => { data[i] = Math.floor(random() * 256); }); // in place: map() would return a copy at offset 0
       const image: RasterImage = { width, height, channels: channels as 1 | 3, data };
       const png = await encodePng(image);
       expect(inflatedScanlines(png).equals(referenceSub(image))).toBe(true);
