@@ -390,14 +390,14 @@ function valuesAtPercentiles(ordered: Iterable<readonly [value: number, count: n
 /** How often each raw word occurs (the per-pixel pass, kept in its own function like lookUp). */
 function countWords(words: Uint8Array | Uint16Array, pixels: number, wordValues: number): Uint32Array {
   const counts = new Uint32Array(wordValues);
-  let from = 0;
-  let to = pixels;
+  let counted = 0;
   if (words instanceof Uint16Array && pixels >= 8) {
-    from = words.byteOffset % 4 === 0 ? 0 : 1; // 2-byte aligned words: the first alone, the rest in 4-byte-aligned pairs
-    to = from + countWordPairs(new Uint32Array(words.buffer, words.byteOffset + 2 * from, Math.floor((pixels - from) / 2)), counts);
-    counts[words[0]] += from;
+    // Words 2 bytes past a 4-byte boundary: the first alone, the rest in aligned pairs.
+    const first = words.byteOffset % 4 === 0 ? 0 : 1;
+    if (first === 1) counts[words[0]]++;
+    counted = first + countWordPairs(new Uint32Array(words.buffer, words.byteOffset + 2 * first, Math.floor((pixels - first) / 2)), counts);
   }
-  for (let i = to; i < pixels; i++) counts[words[i]]++;
+  for (let i = counted; i < pixels; i++) counts[words[i]]++;
   return counts;
 }
 

@@ -88,9 +88,10 @@ describe('renderGray pixel lookup', () => {
 });
 
 describe('renderGray percentile window', () => {
-  // The histogram reads word pairs from a 4-byte boundary: the words at either alignment, odd and even counts, the
-  // smallest value first and the largest last (with so few pixels the 1st and 99th percentiles are the extremes).
-  test.each([[0, 9], [2, 9], [0, 8], [2, 8], [2, 4099], [0, 4100], [6, 12]])(
+  // The histogram reads word pairs from a 4-byte boundary: the words at either alignment, odd and even counts, fewer
+  // than 8 (counted one by one), the smallest value first and the largest last (with so few pixels the 1st and 99th
+  // percentiles are the extremes).
+  test.each([[0, 5], [2, 7], [0, 9], [2, 9], [0, 8], [2, 8], [2, 4099], [0, 4100], [6, 12]])(
     'words at byte offset %i, %i pixels: the window spans the values at the percentile ranks', (byteOffset, pixels) => {
       const random = seededRandom(byteOffset * 7 + pixels);
       // Filled in place: map() would return a copy at offset 0. Unused high bits set at random.
