@@ -4,11 +4,13 @@
  * the same bytes, whatever the image size, alignment and parameters.
  */
 import * as zlib from 'node:zlib';
+import { PNG } from 'pngjs';
+import { deflateStrategyFor, HUFFMAN_ONLY_MAX_RUN_SHARE, RUN_SAMPLE_ROW_STEP } from '../../../src/core/imaging/deflate-strategy';
 import { downscaleToFit, fitWithin } from '../../../src/core/imaging/downscale';
 import { decodePng } from '../../../src/core/imaging/png';
 import { encodePng, SYNC_DEFLATE_MAX_BYTES } from '../../../src/core/imaging/png-encode';
 import { RasterImage } from '../../../src/core/imaging/raster';
-import { applyWindow, renderGray } from '../../../src/core/imaging/render';
+import { applyWindow, renderGray, windowForRange } from '../../../src/core/imaging/render';
 import { seededRandom } from '../../fixtures/images';
 
 /** Every 16-bit word once, as a 256x256 image. */
@@ -85,6 +87,26 @@ describe('renderGray pixel lookup', () => {
     });
 });
 
+describe('renderGray percentile window', () => {
+  // The histogram reads word pairs from a 4-byte boundary: the words at either alignment, odd and even counts, fewer
+  // than 8 (counted one by one), the smallest value first and the largest last (with so few pixels the 1st and 99th
+  // percentiles are the extremes).
+  test.each([[0, 5], [2, 7], [0, 9], [2, 9], [0, 8], [2, 8], [2, 4099], [0, 4100], [6, 12]])(
+    'words at byte offset %i, %i pixels: the window spans the values at the percentile ranks', (byteOffset, pixels) => {
+      const random = seededRandom(byteOffset * 7 + pixels);
+      // Filled in place: map() would return a copy at offset 0. Unused high bits set at random.
+      const words = new Uint16Array(new ArrayBuffer(byteOffset + pixels * 2), byteOffset, pixels);
+      words.forEach((_, i) => { words[i] = 100 + Math.floor(random() * 3000) + Math.floor(random() * 16) * 4096; });
+      expect(words.byteOffset).toBe(byteOffset);
+      words[0] = 7 + 5 * 4096;
+      words[pixels - 1] = 4000;
+      const stored = Array.from(words, (raw) => raw % 4096).sort((x, y) => x - y);
+      const at = (percentile: number) => stored[Math.max(1, Math.ceil((percentile / 100) * pixels)) - 1];
+      const { window } = renderGray({ width: pixels, height: 1, samples: words, bitsStored: 12 });
+      expect(window).toEqual({ ...windowForRange(at(1), at(99)), source: 'percentile' });
+    });
+});
+
 /** The PNG's scanlines as zlib stored them: filter byte, then the row. */
 function inflatedScanlines(png: Buffer): Buffer {
   const idat = png.indexOf('IDAT', 8, 'latin1');
@@ -111,7 +133,8 @@ describe('encodePng scanlines', () => {
     '%ix%i, %i channel(s), data at byte offset %i: Sub-filtered byte for byte', async (width, height, channels, byteOffset) => {
       const random = seededRandom(width * 31 + byteOffset);
       const length = width * height * channels;
-      const data = new Uint8Array(new ArrayBuffer(length + byteOffset), byteOffset, length).map(() => Math.floor(random() * 256));
+      const data = new Uint8Array(new ArrayBuffer(length + byteOffset), byteOffset, length);
+      data.forEach((_, i) => { data[i] = Math.floor(random() * 256); }); // in place: map() would return a copy at offset 0
       const image: RasterImage = { width, height, channels: channels as 1 | 3, data };
       const png = await encodePng(image);
       expect(inflatedScanlines(png).equals(referenceSub(image))).toBe(true);
@@ -127,6 +150,50 @@ describe('encodePng scanlines', () => {
       const png = await encodePng(image);
       expect(inflatedScanlines(png).equals(referenceSub(image))).toBe(true);
     }
+  });
+});
+
+describe('encodePng deflate strategy', () => {
+  /** A 600x400 image of noise, with a flat border of `border` pixels (a collimated radiograph; 0: none). */
+  const withBorder = (border: number): RasterImage => {
+    const random = seededRandom(border + 1);
+    const data = Uint8Array.from({ length: 600 * 400 }, (_, i) => {
+      const x = i % 600;
+      const y = Math.floor(i / 600);
+      return x < border || y < border || x >= 600 - border || y >= 400 - border ? 0 : 60 + Math.floor(random() * 120);
+    });
+    return { width: 600, height: 400, channels: 1, data };
+  };
+
+  test.each([[0, zlib.constants.Z_HUFFMAN_ONLY], [100, zlib.constants.Z_RLE]])(
+    'border of %i px: compressed with strategy %i, and decodes (pngjs) to the same pixels', async (border, strategy) => {
+      const image = withBorder(border);
+      const png = await encodePng(image);
+      const idat = png.indexOf('IDAT', 8, 'latin1');
+      const stored = png.subarray(idat + 4, idat + 4 + png.readUInt32BE(idat - 4));
+      expect(stored.equals(zlib.deflateSync(inflatedScanlines(png), { level: 3, strategy }))).toBe(true);
+      const decoded = PNG.sync.read(png, { skipRescale: true });
+      const gray = Uint8Array.from({ length: image.data.length }, (_, i) => decoded.data[i * 4]);
+      expect(Buffer.from(gray).equals(Buffer.from(image.data))).toBe(true);
+    });
+
+  test('Huffman-only just below the documented share of sampled bytes continuing a run of three, RLE from it on', () => {
+    const stride = 101; // a filter byte and 100 samples
+    const rows = RUN_SAMPLE_ROW_STEP + 1; // rows 0 and RUN_SAMPLE_ROW_STEP are sampled
+    const threshold = HUFFMAN_ONLY_MAX_RUN_SHARE * 2 * (stride - 1);
+    const filtered = (runs: number): Uint8Array => {
+      // Distinct neighbours everywhere, then `runs` bytes that repeat the two before them, split over the sampled rows;
+      // runs in the unsampled rows do not count.
+      const out = Uint8Array.from({ length: stride * rows }, (_, i) => i % 7);
+      for (let y = 1; y < RUN_SAMPLE_ROW_STEP; y++) out.fill(9, y * stride + 1, (y + 1) * stride);
+      [0, RUN_SAMPLE_ROW_STEP].forEach((y, k) => {
+        const count = k === 0 ? Math.ceil(runs / 2) : Math.floor(runs / 2);
+        if (count > 0) out.fill(200, y * stride + 1, y * stride + 3 + count);
+      });
+      return out;
+    };
+    expect(deflateStrategyFor(filtered(threshold - 1), stride, rows)).toBe(zlib.constants.Z_HUFFMAN_ONLY);
+    expect(deflateStrategyFor(filtered(threshold), stride, rows)).toBe(zlib.constants.Z_RLE);
   });
 });
 
@@ -148,8 +215,10 @@ function referenceDownscale(image: RasterImage, maxDimension: number): RasterIma
 }
 
 describe('downscaleToFit', () => {
-  // Shrinking by less than 2 (bins of one or two rows), by more (three or more) and by a prime ratio.
-  test.each([[300, 200, 1, 199], [300, 200, 1, 101], [257, 331, 1, 64], [97, 61, 3, 50], [1000, 3, 1, 7], [5, 1000, 1, 333]])(
+  // Shrinking by at most 2 (bins of one or two rows and columns: gray images take the four-sample path), by more
+  // (three or more) and by a prime ratio.
+  test.each([[300, 200, 1, 199], [400, 300, 1, 200], [301, 199, 1, 160], [3, 1000, 1, 600], [750, 601, 1, 392],
+    [300, 200, 1, 101], [257, 331, 1, 64], [97, 61, 3, 50], [1000, 3, 1, 7], [5, 1000, 1, 333]])(
     '%ix%i, %i channel(s), to %i: every pixel is the rounded box mean', (width, height, channels, maxDimension) => {
       const random = seededRandom(width + height);
       const image: RasterImage = {
