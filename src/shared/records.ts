@@ -99,13 +99,6 @@ export function studyVersionPrefix(studyKey: string, version: number): string {
 export function manifestKey(studyKey: string, version: number): string {
   return `${studyVersionPrefix(studyKey, version)}manifest.json`;
 }
-/**
- * A re-analysis version's order (`ReanalysisOrder`): which analyzers run again;
- * the others carry over the previous version's result. Absent for every other version.
- */
-export function reanalysisOrderKey(studyKey: string, version: number): string {
-  return `${studyVersionPrefix(studyKey, version)}reanalysis.json`;
-}
 /** Every finding of a study version with what the finding rules decided for it. */
 export function triageKey(studyKey: string, version: number): string {
   return `${studyVersionPrefix(studyKey, version)}triage.json`;

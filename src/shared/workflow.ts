@@ -21,9 +21,18 @@ export interface WorkflowInput {
   readonly version: number;
 }
 
+/**
+ * What "Select images" puts at `$.study`: the analyzers' `StudyContext`, and,
+ * in a version a re-analysis opened, what it asks (read from the study META in
+ * the same write that claims the version, so a normal run reads nothing more).
+ */
+export interface WorkflowStudy extends StudyContext {
+  readonly reanalysis?: ReanalysisOrder;
+}
+
 /** After "Select images" (`$.study`). */
 export interface WorkflowStateWithStudy extends WorkflowInput {
-  readonly study: StudyContext;
+  readonly study: WorkflowStudy;
 }
 
 /** An analyzer's image selection as the plan step receives it. */
@@ -47,7 +56,7 @@ export interface AggregateRequest {
 /** Input of an analyzer's plan step: the study and the analyzer's settings (constants of the definition). */
 export interface AnalysisPlanRequest {
   readonly analyzerName: string;
-  readonly study: StudyContext;
+  readonly study: WorkflowStudy;
   readonly selection: ImageSelectionSpec;
   readonly applicability?: AnalyzerApplicability;
   readonly batchSize: number;
@@ -74,7 +83,10 @@ export interface AnalysisPlan {
   readonly carriedOver?: boolean;
 }
 
-/** What a re-analysis asks of one study version (stored at `reanalysisOrderKey`). */
+/**
+ * What a re-analysis asks of one study version (`$.study.reanalysis`; the study
+ * META keeps it as the version's `reanalysis` mark). Small: analyzer names only.
+ */
 export interface ReanalysisOrder {
   readonly runId: string;
   readonly previousVersion: number;

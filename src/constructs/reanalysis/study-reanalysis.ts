@@ -161,7 +161,6 @@ export class StudyReanalysis extends Construct {
     store.grantUpdateData(open);
     // GetObject also answers HeadObject: the check that a study's images are still stored.
     store.grantReadDerivedImages(open);
-    store.grantWriteDerivedImages(open);
     store.grantReadDerivedImages(record);
     store.grantReadReports(record);
     store.grantWriteReports(record);

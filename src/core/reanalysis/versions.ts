@@ -5,6 +5,7 @@
  * version it opened and goes on with it.
  */
 import { StudyStatus, StudyStatusValue } from '../../shared/records';
+import { ReanalysisOrder } from '../../shared/workflow';
 
 /** The re-analysis that opened a study's current version (kept on the study META). */
 export interface ReanalysisMark {
@@ -35,4 +36,14 @@ export function planReanalysisVersion(study: VersionedStudy, runId: string): Ver
   }
   if (!AT_REST.includes(study.status)) return { kind: 'BUSY' };
   return { kind: 'OPEN', previousVersion: study.version, version: study.version + 1 };
+}
+
+/**
+ * What a re-analysis asks of `version` of the study, from the mark it left on
+ * the study; undefined for a version a re-analysis did not open (an upload's).
+ */
+export function reanalysisOrderOf(study: Pick<VersionedStudy, 'reanalysis'>, version: number): ReanalysisOrder | undefined {
+  const mark = study.reanalysis;
+  if (mark === undefined || mark.version !== version) return undefined;
+  return { runId: mark.runId, previousVersion: mark.previousVersion, analyzers: [...mark.analyzers] };
 }

@@ -1,19 +1,18 @@
 /**
  * Opens the next version of one past study for a re-analysis run: the study
  * must still exist with every de-identified image the analyzers read, and be
- * at rest. The version's order (which analyzers run again) is written beside
- * its manifest before the study moves to READY, so the analysis execution
- * started next always finds it.
+ * at rest. The version's order (which analyzers run again) is marked on the
+ * study META in the same write that moves it to READY, so the analysis
+ * execution, whoever starts it, finds it when it claims the version.
  */
 import { S3Client } from '@aws-sdk/client-s3';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { InvalidStepInputError } from './workflow-input';
 import { planReanalysisVersion, ReanalysisMark, STUDY_BUSY_ERROR, STUDY_NOT_FOUND_ERROR, VersionedStudy } from '../../core/reanalysis';
-import { executionName, META_SK, reanalysisOrderKey, StudyStatus, studyPk } from '../../shared/records';
-import { ReanalysisOrder } from '../../shared/workflow';
+import { executionName, META_SK, StudyStatus, studyPk } from '../../shared/records';
 import { isConditionFailure, TableContext } from '../storage/context';
 import { listInstances } from '../storage/instances';
-import { objectSize, putJson } from '../storage/objects';
+import { objectSize } from '../storage/objects';
 import { getStudy } from '../storage/studies';
 
 export interface OpenVersionDeps {
@@ -69,9 +68,7 @@ export async function openReanalysisVersion(deps: OpenVersionDeps, input: OpenVe
   if (plan.kind === 'ALREADY_OPEN') return opened; // a retried step of this run
 
   await assertImagesStored(deps, studyKey);
-  const order: ReanalysisOrder = { runId: input.runId, previousVersion: plan.previousVersion, analyzers: [...input.analyzers] };
-  await putJson(deps.s3, { bucket: deps.derivedBucket, key: reanalysisOrderKey(studyKey, plan.version) }, order);
-  const mark: ReanalysisMark = { runId: input.runId, version: plan.version, previousVersion: plan.previousVersion, analyzers: order.analyzers };
+  const mark: ReanalysisMark = { runId: input.runId, version: plan.version, previousVersion: plan.previousVersion, analyzers: [...input.analyzers] };
   const now = (deps.clock ?? (() => new Date()))().toISOString();
   try {
     await deps.table.doc.send(new UpdateCommand({

@@ -9,6 +9,7 @@
  */
 import { GetCommand, PutCommand, QueryCommand, QueryCommandOutput, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailure, TableContext } from './context';
+import { ReanalysisMark } from '../../core/reanalysis';
 import {
   HealthImagingImportRecord,
   HealthImagingStatus,
@@ -61,6 +62,8 @@ export interface StudyMeta {
   readonly instanceCount?: number;
   /** The HealthImaging import of the newest version that has one (when the option is on). */
   readonly healthImaging?: HealthImagingImportRecord;
+  /** The re-analysis that opened a version (the latest one that did; compare its `version`). */
+  readonly reanalysis?: ReanalysisMark;
 }
 
 export interface StudyArrival {
@@ -260,6 +263,22 @@ function reviewQueueUpdate(transition: StatusTransition): { sets: string[]; remo
  * changes nothing) when the study is in another status or another version.
  */
 export async function transitionStudy(ctx: TableContext, transition: StatusTransition): Promise<boolean> {
+  return await sendTransition(ctx, transition, false) !== false;
+}
+
+/**
+ * `transitionStudy` that also returns the study META as the move left it (the
+ * same one write), or undefined when the move was refused.
+ */
+export async function transitionStudyReturning(ctx: TableContext, transition: StatusTransition): Promise<StudyMeta | undefined> {
+  const moved = await sendTransition(ctx, transition, true);
+  return moved === false ? undefined : toMeta(moved ?? {});
+}
+
+/** The item as the move left it (when asked for), or false when the move was refused. */
+type TransitionOutcome = Record<string, unknown> | undefined | false;
+
+async function sendTransition(ctx: TableContext, transition: StatusTransition, returnMeta: boolean): Promise<TransitionOutcome> {
   const queue = reviewQueueUpdate(transition);
   const values: Record<string, unknown> = { ':to': transition.to, ':now': transition.now, ':version': transition.version, ...queue.values };
   const fromNames = transition.from.map((status, index) => {
@@ -273,15 +292,16 @@ export async function transitionStudy(ctx: TableContext, transition: StatusTrans
   const extraNames = Object.fromEntries(Object.keys(transition.attributes ?? {}).map((name, index) => [`#extra${index}`, name]));
   const remove = queue.removes.length === 0 ? '' : ` REMOVE ${queue.removes.join(', ')}`;
   try {
-    await ctx.doc.send(new UpdateCommand({
+    const output = await ctx.doc.send(new UpdateCommand({
       TableName: ctx.tableName,
       Key: metaKey(transition.studyKey),
       UpdateExpression: ['SET #status = :to', 'updatedAt = :now', ...extraSets, ...queue.sets].join(', ') + remove,
       ConditionExpression: `version = :version AND #status IN (${fromNames.join(', ')})`,
       ExpressionAttributeNames: { '#status': 'status', ...extraNames },
       ExpressionAttributeValues: values,
+      ...(returnMeta ? { ReturnValues: 'ALL_NEW' as const } : {}),
     }));
-    return true;
+    return output.Attributes;
   } catch (error) {
     if (isConditionFailure(error)) {
       return false;

@@ -77,6 +77,9 @@ describe('StudyReanalysis (MedicalImagingPipeline reanalysis option)', () => {
       Parameters: { 'Name.$': '$.opened.executionName', 'Input': { 'studyKey.$': '$.opened.studyKey', 'version.$': '$.opened.version' } },
       Catch: caught,
     });
+    // Exactly the input ingest and the sweeper start this execution name with (another would be ExecutionAlreadyExists):
+    // the version's order reaches the workflow on the study record, not here.
+    expect(states['Analyse new version'].Parameters.Input).toEqual({ 'studyKey.$': '$.opened.studyKey', 'version.$': '$.opened.version' });
     expect(states['Open version'].Catch).toEqual(caught);
     expect(states['Record failure'].Next).toBe('Study done');
     expect(asl.States['Any studies?'].Choices[0]).toMatchObject({ Variable: '$.run.studyCount', NumericEquals: 0, Next: 'Finish run' });
@@ -132,6 +135,10 @@ describe('StudyReanalysis (MedicalImagingPipeline reanalysis option)', () => {
     expect(evaluate(open, { action: 'dynamodb:UpdateItem', resource: table })).toBe('ALLOW');
     expect(evaluate(open, { action: 'dynamodb:PutItem', resource: table })).toBe('IMPLICIT_DENY');
     expect(evaluate(open, { action: 'dynamodb:DeleteItem', resource: table })).toBe('IMPLICIT_DENY');
+    // It checks (HeadObject, answered by GetObject) that the de-identified images are stored, and writes none: its order goes on the study.
+    const derivedImage = `${physical[`${logicalId(pipeline.resultsStore.derivedImagesBucket)}.Arn`]}/studies/k/s/i/analysis.png`;
+    expect(evaluate(open, { action: 's3:GetObject', resource: derivedImage })).toBe('ALLOW');
+    expect(evaluate(open, { action: 's3:PutObject', resource: derivedImage })).toBe('IMPLICIT_DENY');
     // Only the finish step lists, and only under the runs' prefix.
     const finish = policyOf(roleOf(reanalysis.finishRunFunction));
     const list = (prefix: string): PolicyRequest => ({ action: 's3:ListBucket', resource: reports, context: { 's3:prefix': prefix } });

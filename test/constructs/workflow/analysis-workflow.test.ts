@@ -203,6 +203,7 @@ describe('AnalysisWorkflow state graph', () => {
       ].sort());
       const plan = branch.States[`Plan ${name}`];
       expect(plan).toMatchObject({ ResultPath: '$.plan', Next: `${name} applies?` });
+      // The whole study: in a re-analysis version it holds the order (`reanalysis`, from Select images), so the plan looks nothing up.
       expect(plan.Parameters).toEqual({ 'analyzerName': name, 'study.$': '$.study', selection, batchSize });
       expect(branch.States[`${name} applies?`]).toMatchObject({
         Choices: [{ Variable: '$.plan.applies', BooleanEquals: false, Next: `${name} skipped` }],

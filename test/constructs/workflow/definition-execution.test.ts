@@ -3,7 +3,8 @@
  * stepfunctions, through the local runner's workflow and Distributed Map
  * support) with the real step handlers on local DynamoDB and S3 engines and
  * in-process fake analyzers: failures, throttling, routing and timeouts end
- * the way the issue says, and no state grows with the study.
+ * the way the issue says, and no state grows with the study; a version a
+ * re-analysis opened carries its order from "Select images" to every plan step.
  */
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import { GetObjectCommand } from '@aws-sdk/client-s3';
@@ -29,11 +30,13 @@ import { handleRecordBatch } from '../../../src/runtime/handlers/workflow/record
 import { handleRequestReview } from '../../../src/runtime/handlers/workflow/request-review.lambda';
 import { handleSelectImages } from '../../../src/runtime/handlers/workflow/select-images.lambda';
 import { SafeLog } from '../../../src/runtime/lambda/logger';
-import { getStudy, recordInstance, recordStudyArrival, TableContext, transitionStudy } from '../../../src/runtime/storage';
+import { openReanalysisVersion } from '../../../src/runtime/steps/reanalysis-open';
+import { deleteObject, getStudy, putJson, recordInstance, recordStudyArrival, TableContext, transitionStudy } from '../../../src/runtime/storage';
 import { AnalyzerInvocation, AnalyzerResult, AnalyzerStatus } from '../../../src/shared/analyzer-result';
 import { executionName, instanceSk, StudyStatus } from '../../../src/shared/records';
-import { AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
+import { AnalysisPlanRequest, AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
 import { LocalEngines, startLocalEngines, TEST_REGION } from '../../support/local-engines';
+import { testStudyKey } from '../../support/study-keys';
 
 const eventBridge = mockClient(EventBridgeClient);
 const sns = mockClient(SNSClient);
@@ -108,9 +111,13 @@ function buildLocalWorkflow(options: { batchSize?: number } = {}) {
   const events = { client: new EventBridgeClient({ region: TEST_REGION }), busName: 'bus' };
   const messages = { client: new SNSClient({ region: TEST_REGION }), topicArn: 'arn:aws:sns:us-east-1:000000000000:topic' };
   const derivedBucket = engines.buckets.derived;
+  const planRequests: AnalysisPlanRequest[] = [];
   const handlers: Record<string, (payload: never) => Promise<unknown>> = {
     [id(workflow.selectImagesFunction)]: handleSelectImages({ table, s3: engines.s3, derivedBucket, log }),
-    [id(workflow.planAnalysisFunction)]: handlePlanAnalysis({ s3: engines.s3, log }),
+    [id(workflow.planAnalysisFunction)]: async (request: AnalysisPlanRequest) => {
+      planRequests.push(request);
+      return handlePlanAnalysis({ s3: engines.s3, log })(request);
+    },
     [id(workflow.recordBatchFunction)]: handleRecordBatch({ s3: engines.s3, derivedBucket, log }),
     [id(workflow.collectAnalysisFunction)]: handleCollectAnalysis({ s3: engines.s3, derivedBucket, log }),
     [id(workflow.aggregateFindingsFunction)]: handleAggregateFindings({ s3: engines.s3, derivedBucket, log }),
@@ -148,13 +155,13 @@ function buildLocalWorkflow(options: { batchSize?: number } = {}) {
     },
     retryIntervalMs: 20,
   });
-  return { local, calls, busEvents, stateMachineArn: names.arn(stateMachineId) };
+  return { local, calls, busEvents, planRequests, stateMachineArn: names.arn(stateMachineId) };
 }
 
 let counter = 0;
 /** A READY study of `count` CT images in one series. */
 async function readyStudy(count: number): Promise<string> {
-  const studyKey = `run${++counter}`;
+  const studyKey = testStudyKey(`definition-run-${++counter}`);
   const at = '2025-06-01T09:00:00.000Z';
   for (let i = 1; i <= count; i++) {
     const prefix = `studies/${studyKey}/s/i${i}/`;
@@ -181,9 +188,10 @@ async function readyStudy(count: number): Promise<string> {
   return studyKey;
 }
 
-async function execute({ local, stateMachineArn }: { local: LocalWorkflow; stateMachineArn: string }, studyKey: string): Promise<ExecutionRecord> {
-  local.start({ stateMachineArn, name: executionName(studyKey, 1), input: JSON.stringify({ studyKey, version: 1 }) });
-  const record = local.executions.get(executionName(studyKey, 1))!;
+type Built = { local: LocalWorkflow; stateMachineArn: string };
+async function execute({ local, stateMachineArn }: Built, studyKey: string, version = 1): Promise<ExecutionRecord> {
+  local.start({ stateMachineArn, name: executionName(studyKey, version), input: JSON.stringify({ studyKey, version }) });
+  const record = local.executions.get(executionName(studyKey, version))!;
   await record.done;
   if (record.status !== 'SUCCEEDED') throw new Error(`execution ${record.status}: ${record.error} ${record.cause} after ${record.statesEntered.slice(-3).join(', ')}`);
   return record;
@@ -229,5 +237,38 @@ test('a selection above the inline limit runs as a Distributed Map of child exec
   expect(record.childExecutions).toBe(36);
   expect(record.statesEntered).toContain('steady batches (large study)');
   expect(record.statesEntered).not.toContain('steady batches');
+  expect(record.largestStatePayloadBytes).toBeLessThan(16 * 1024);
+}, 60_000);
+
+test('a re-analysis version: the order reaches every plan step in $.study; only the analyzer asked for runs, the others carry over or skip', async () => {
+  const built = buildLocalWorkflow();
+  const { calls, planRequests } = built;
+  const studyKey = await readyStudy(2);
+  await execute(built, studyKey);
+  // A normal version's study says nothing of a re-analysis.
+  expect(planRequests.filter((request) => request.study.studyKey === studyKey).map((request) => 'reanalysis' in request.study)).toEqual([false, false, false, false, false]);
+  expect(await getStudy(table, studyKey)).toMatchObject({ status: 'COMPLETED', version: 1 });
+
+  const derivedBucket = engines.buckets.derived;
+  // Opening checks the analysis images are stored; placeholders stand in while it checks (a report would embed them: they go again).
+  const images = [1, 2].map((i) => ({ bucket: derivedBucket, key: `studies/${studyKey}/s/i${i}/analysis.png` }));
+  for (const image of images) await putJson(engines.s3, image, 'png');
+  await openReanalysisVersion({ table, s3: engines.s3, derivedBucket }, { runId: 'run-def', analyzers: ['steady'], study: { studyKey } });
+  for (const image of images) await deleteObject(engines.s3, image);
+  planRequests.length = 0;
+  const before = { ...calls };
+  const record = await execute(built, studyKey, 2);
+
+  const order = { runId: 'run-def', previousVersion: 1, analyzers: ['steady'] };
+  expect(planRequests).toHaveLength(5);
+  for (const request of planRequests) expect(request.study).toMatchObject({ studyKey, version: 2, reanalysis: order });
+  const byName = outcomes(record);
+  expect(byName.steady).toMatchObject({ status: 'SUCCEEDED', findingCount: 2, imageCount: 2 });
+  expect(calls[`steady/${studyKey}/0`]).toBe(before[`steady/${studyKey}/0`] + 1);
+  // throttled is not asked for: its version-1 result carries over without one more call.
+  expect(byName.throttled).toMatchObject({ status: 'SUCCEEDED', findingCount: 2, modelId: 'throttled-model' });
+  expect(calls[`throttled/${studyKey}/0`]).toBe(before[`throttled/${studyKey}/0`]);
+  expect(calls[`broken/${studyKey}/0`]).toBe(before[`broken/${studyKey}/0`]);
+  expect(byName['chest-only']).toMatchObject({ status: 'SKIPPED' });
   expect(record.largestStatePayloadBytes).toBeLessThan(16 * 1024);
 }, 60_000);

@@ -1,9 +1,11 @@
 /**
  * The re-analysis steps against dynalite and s3rver: selection, opening a
- * version (and refusing deleted or busy studies), the workflow carrying over
- * analyzers a re-analysis did not ask for, a study's result with its change
+ * version (and refusing deleted or busy studies), the workflow taking the
+ * order from the study it claims and carrying over analyzers a re-analysis did
+ * not ask for (a normal run reads no order), a study's result with its change
  * summary, the run's summary and event, and the study form's starter.
  */
+import { S3Client } from '@aws-sdk/client-s3';
 import { SFNClient, StartExecutionCommand } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { TriagedFinding } from '../../../src/core/findings';
@@ -15,12 +17,15 @@ import { openReanalysisVersion } from '../../../src/runtime/steps/reanalysis-ope
 import { changesKey, recordStudyResult } from '../../../src/runtime/steps/reanalysis-record';
 import { startRequestedReanalysis } from '../../../src/runtime/steps/reanalysis-request';
 import { selectStudies } from '../../../src/runtime/steps/reanalysis-select';
+import { selectImages } from '../../../src/runtime/steps/select-images';
+import { InvalidStepInputError } from '../../../src/runtime/steps/workflow-input';
 import { getStudy, recordInstance, recordStudyArrival, transitionStudy } from '../../../src/runtime/storage';
 import { deleteObject, getJson, putJson } from '../../../src/runtime/storage/objects';
 import { ImageSelectionStrategy } from '../../../src/shared/analysis-plan';
 import { ANALYZER_CONTRACT_VERSION, AnalyzerStatus } from '../../../src/shared/analyzer-result';
 import { FindingAction, StudyPriority } from '../../../src/shared/finding-rules';
-import { analysisPrefix, instanceSk, manifestKey, reanalysisOrderKey, StudyStatus, StudyStatusValue, triageKey } from '../../../src/shared/records';
+import { analysisPrefix, instanceSk, manifestKey, StudyStatus, StudyStatusValue, triageKey } from '../../../src/shared/records';
+import { WorkflowStudy } from '../../../src/shared/workflow';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
 import { testStudyKey } from '../../support/study-keys';
 
@@ -32,6 +37,18 @@ const s3 = () => local.engines.s3;
 const derived = () => local.engines.buckets.derived;
 const reports = () => local.engines.buckets.reports;
 const openDeps = () => ({ table: local.table, s3: s3(), derivedBucket: derived(), clock });
+
+/** The S3 commands `client` sends while `run` runs, by name and key (the engine still answers them). */
+async function s3Commands<T>(client: S3Client, run: () => Promise<T>): Promise<{ value: T; commands: string[] }> {
+  const send = jest.spyOn(client, 'send');
+  try {
+    const value = await run();
+    const commands = send.mock.calls.map(([command]) => `${command.constructor.name} ${String((command.input as { Key?: string }).Key)}`);
+    return { value, commands };
+  } finally {
+    send.mockRestore();
+  }
+}
 
 let counter = 0;
 /** A single-image study of `modality` received at `receivedAt`, with its analysis image stored, moved to `status`. */
@@ -92,15 +109,15 @@ describe('Select studies', () => {
 });
 
 describe('Open version', () => {
-  test('a completed study gets version 2, READY, with its order beside the new manifest; a retry of the run is a no-op', async () => {
+  test('a completed study gets version 2, READY, with its order marked on the study (nothing written to S3); a retry of the run is a no-op', async () => {
     const studyKey = await study(StudyStatus.COMPLETED);
     const input = { runId: 'run-a', analyzers: ['rekognition'], study: { studyKey } };
-    const opened = await openReanalysisVersion(openDeps(), input);
+    const { value: opened, commands } = await s3Commands(s3(), () => openReanalysisVersion(openDeps(), input));
     expect(opened).toEqual({ studyKey, previousVersion: 1, version: 2, executionName: `study-${studyKey}-v2` });
+    expect(commands).toEqual([`HeadObjectCommand studies/${studyKey}/s1/i1/analysis.png`]);
     expect(await getStudy(local.table, studyKey)).toMatchObject({
       status: 'READY', version: 2, updatedAt: NOW, reanalysis: { runId: 'run-a', version: 2, previousVersion: 1, analyzers: ['rekognition'] },
     });
-    expect(await getJson(s3(), { bucket: derived(), key: reanalysisOrderKey(studyKey, 2) })).toEqual({ runId: 'run-a', previousVersion: 1, analyzers: ['rekognition'] });
     await transitionStudy(local.table, { studyKey, version: 2, from: [StudyStatus.READY], to: StudyStatus.ANALYZING, now: NOW });
     expect(await openReanalysisVersion(openDeps(), input)).toEqual(opened);
     await expect(openReanalysisVersion(openDeps(), { ...input, runId: 'run-b' })).rejects.toMatchObject({ name: 'StudyBusy' });
@@ -139,9 +156,9 @@ describe('the workflow in a re-analysis version', () => {
     const studyKey = testStudyKey('carry-over');
     const manifest = { bucket: derived(), key: manifestKey(studyKey, 2) };
     await putJson(s3(), manifest, [{ imageRef: 's1/i1', bucket: derived(), previewKey: 'p', analysisKey: 'a', width: 8, height: 8, analysisWidth: 8, analysisHeight: 8, modality: 'DX', sourceKind: 'DICOM' }]);
-    await putJson(s3(), { bucket: derived(), key: reanalysisOrderKey(studyKey, 2) }, { runId: 'r', previousVersion: 1, analyzers: ['rekognition'] });
-    await putJson(s3(), { bucket: derived(), key: `${analysisPrefix(studyKey, 1, 'image-quality')}result.json` }, result('image-quality', 0.7));
-    const context = {
+    const previousResult = `${analysisPrefix(studyKey, 1, 'image-quality')}result.json`;
+    await putJson(s3(), { bucket: derived(), key: previousResult }, result('image-quality', 0.7));
+    const context: WorkflowStudy = {
       schemaVersion: ANALYZER_CONTRACT_VERSION,
       studyKey,
       version: 2,
@@ -152,11 +169,14 @@ describe('the workflow in a re-analysis version', () => {
       sourceKinds: ['DICOM'],
       requiresReview: false,
       manifest,
+      reanalysis: { runId: 'r', previousVersion: 1, analyzers: ['rekognition'] },
     };
     const request = (analyzerName: string) => ({ analyzerName, study: context, selection: { strategy: ImageSelectionStrategy.ALL }, batchSize: 1 });
 
-    const carried = await planAnalysis({ s3: s3() }, request('image-quality'));
+    // Carrying over copies the previous result; neither the manifest nor any order is read.
+    const { value: carried, commands } = await s3Commands(s3(), () => planAnalysis({ s3: s3() }, request('image-quality')));
     expect(carried).toMatchObject({ applies: true, carriedOver: true, batchCount: 0, batches: [], mode: 'INLINE' });
+    expect(commands).toEqual([`HeadObjectCommand ${previousResult}`, `CopyObjectCommand ${analysisPrefix(studyKey, 2, 'image-quality')}result.json`]);
     const outcome = await collectAnalysis({ s3: s3(), derivedBucket: derived() }, { analyzerName: 'image-quality', modelId: 'x', modelVersion: '2', study: context, plan: carried });
     expect(outcome).toMatchObject({ analyzerName: 'image-quality', modelId: 'image-quality-model', modelVersion: '1', status: 'SUCCEEDED', findingCount: 1 });
     expect(outcome.result?.key).toBe(`${analysisPrefix(studyKey, 2, 'image-quality')}result.json`);
@@ -166,6 +186,59 @@ describe('the workflow in a re-analysis version', () => {
     expect(rerun.carriedOver).toBeUndefined();
     // An analyzer with no previous result to carry over is skipped, not failed.
     expect(await planAnalysis({ s3: s3() }, request('resolution-check'))).toMatchObject({ applies: false, skipReason: 'NOT_REQUESTED' });
+
+    // A normal version (no order in the study): the manifest is the one object read, and every analyzer plans.
+    const { reanalysis: _order, ...normal } = context;
+    const planned = await s3Commands(s3(), () => planAnalysis({ s3: s3() }, { ...request('image-quality'), study: normal }));
+    expect(planned.value).toMatchObject({ applies: true, batchCount: 1, imageCount: 1 });
+    expect(planned.value.carriedOver).toBeUndefined();
+    expect(planned.commands).toEqual([`GetObjectCommand ${manifest.key}`, `PutObjectCommand ${analysisPrefix(studyKey, 2, 'image-quality')}batches.json`]);
+  });
+
+  test('a malformed order is refused as invalid input before anything is read', async () => {
+    const context = {
+      schemaVersion: ANALYZER_CONTRACT_VERSION,
+      studyKey: testStudyKey('bad-order'),
+      version: 2,
+      imageCount: 1,
+      seriesCount: 1,
+      modalities: [],
+      bodyParts: [],
+      sourceKinds: [],
+      requiresReview: false,
+      manifest: { bucket: derived(), key: 'm.json' },
+    };
+    const orders = [null, 'rekognition', { previousVersion: 1 }, { previousVersion: 2, analyzers: [] }, { previousVersion: 0, analyzers: [] },
+      { previousVersion: 1, analyzers: 'rekognition' }, { previousVersion: 1, analyzers: [7] }];
+    for (const reanalysis of orders) {
+      const request = { analyzerName: 'rekognition', study: { ...context, reanalysis }, selection: { strategy: ImageSelectionStrategy.ALL }, batchSize: 1 };
+      const { value, commands } = await s3Commands(s3(), () => planAnalysis({ s3: s3() }, request as never).catch((error: unknown) => error));
+      expect(value).toBeInstanceOf(InvalidStepInputError);
+      expect((value as Error).message).toMatch(/study.reanalysis needs an earlier previousVersion and a list of analyzer names$/);
+      expect(commands).toEqual([]);
+    }
+  });
+
+  test("Select images puts the version's order in the study; a normal version, or one an upload opened after a re-analysis, has none", async () => {
+    const selectDeps = { table: local.table, s3: s3(), derivedBucket: derived(), clock };
+    const normal = await study(StudyStatus.READY);
+    expect(await selectImages(selectDeps, { studyKey: normal, version: 1 })).not.toHaveProperty('reanalysis');
+
+    const studyKey = await study(StudyStatus.COMPLETED);
+    await openReanalysisVersion(openDeps(), { runId: 'run-s', analyzers: ['rekognition'], study: { studyKey } });
+    const order = { runId: 'run-s', previousVersion: 1, analyzers: ['rekognition'] };
+    expect(await selectImages(selectDeps, { studyKey, version: 2 })).toMatchObject({ studyKey, version: 2, imageCount: 1, reanalysis: order });
+    // A retried step (the claim already made) finds the same order.
+    expect((await selectImages(selectDeps, { studyKey, version: 2 })).reanalysis).toEqual(order);
+
+    // An upload opens version 3: the mark of version 2 stays on the study but does not apply to it.
+    await transitionStudy(local.table, { studyKey, version: 2, from: [StudyStatus.ANALYZING], to: StudyStatus.COMPLETED, now: NOW });
+    const arrival = await recordStudyArrival(local.table, {
+      studyKey, instanceSk: instanceSk('s1', 'i2'), arrivedAt: NOW, singleImage: false, now: NOW,
+    });
+    expect(arrival.meta).toMatchObject({ version: 3, reanalysis: { version: 2 } });
+    await transitionStudy(local.table, { studyKey, version: 3, from: [StudyStatus.RECEIVING], to: StudyStatus.READY, now: NOW });
+    expect(await selectImages(selectDeps, { studyKey, version: 3 })).not.toHaveProperty('reanalysis');
   });
 });
 

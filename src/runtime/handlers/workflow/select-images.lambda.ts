@@ -1,7 +1,6 @@
-/** Workflow step "Select images": WorkflowInput -> StudyContext (`$.study`); the image list goes to the manifest in S3. */
-import { StudyContext } from '../../../shared/analyzer-result';
+/** Workflow step "Select images": WorkflowInput -> WorkflowStudy (`$.study`); the image list goes to the manifest in S3. */
 import { EnvVar } from '../../../shared/env';
-import { WorkflowInput } from '../../../shared/workflow';
+import { WorkflowInput, WorkflowStudy } from '../../../shared/workflow';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
@@ -9,9 +8,9 @@ import { createSafeLog, SafeLog } from '../../lambda/logger';
 import { selectImages, SelectImagesDeps } from '../../steps/select-images';
 
 export function handleSelectImages(deps: SelectImagesDeps & { readonly log: SafeLog }) {
-  return async (input: WorkflowInput): Promise<StudyContext> => {
+  return async (input: WorkflowInput): Promise<WorkflowStudy> => {
     const study = await selectImages(deps, input);
-    deps.log.info('Images selected', { studyKey: study.studyKey, version: study.version, imageCount: study.imageCount });
+    deps.log.info('Images selected', { studyKey: study.studyKey, version: study.version, imageCount: study.imageCount, reanalysis: study.reanalysis !== undefined });
     return study;
   };
 }
@@ -23,4 +22,4 @@ const wired = lazy(() => handleSelectImages({
   log: createSafeLog('select-images'),
 }));
 
-export const handler = (input: WorkflowInput): Promise<StudyContext> => wired()(input);
+export const handler = (input: WorkflowInput): Promise<WorkflowStudy> => wired()(input);
