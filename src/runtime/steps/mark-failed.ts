@@ -7,9 +7,11 @@
 import { assertWorkflowInput } from './workflow-input';
 import { DetailType } from '../../shared/events';
 import { StudyPriority } from '../../shared/finding-rules';
+import { MetricName } from '../../shared/metrics';
 import { StudyStatus } from '../../shared/records';
 import { FailureInput } from '../../shared/workflow';
 import { SafeLog } from '../lambda/logger';
+import { PipelineMetrics } from '../lambda/metrics';
 import { EventPublisher, MessagePublisher, publishEvent, publishMessage } from '../messaging/publish';
 import { TableContext } from '../storage/context';
 import { getStudy, NON_TERMINAL_STATUSES, transitionStudy } from '../storage/studies';
@@ -33,6 +35,8 @@ export interface MarkFailedDeps {
   readonly messages: MessagePublisher;
   readonly log: SafeLog;
   readonly clock?: () => Date;
+  /** Where StudiesFailed is counted: once per version, by the call that moved it to FAILED. */
+  readonly metrics?: PipelineMetrics;
 }
 
 export interface MarkFailedOptions {
@@ -78,6 +82,8 @@ export async function markFailed(deps: MarkFailedDeps, input: FailureInput, opti
     now,
     attributes: { failureError: errorName, failureReason: reasonCode },
   });
+  // Counted at the move, not at the announcement: a retry re-announces, and a crash while announcing still counts once.
+  if (moved) deps.metrics?.record(MetricName.STUDIES_FAILED, 1);
   let meta = moved ? undefined : await getStudy(deps.table, studyKey);
   if (!moved) {
     const status = meta?.status ?? 'MISSING';

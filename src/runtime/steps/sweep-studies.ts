@@ -10,6 +10,7 @@ import { ExecutionStarter, readyAndStart, startStudyExecution } from './start-an
 import { checkStudyReadiness } from '../../core/study-readiness';
 import { StudyStatus } from '../../shared/records';
 import { SafeLog } from '../lambda/logger';
+import { PipelineMetrics } from '../lambda/metrics';
 import { TableContext } from '../storage/context';
 import { countInstances } from '../storage/instances';
 import { listStudiesByStatus } from '../storage/studies';
@@ -26,6 +27,8 @@ export interface SweepDeps {
   readonly analyzingGraceSeconds?: number;
   readonly log: SafeLog;
   readonly clock?: () => Date;
+  /** Counts the studies it marks FAILED (see markFailed). */
+  readonly metrics?: PipelineMetrics;
 }
 
 export interface SweepResult {

@@ -1,7 +1,6 @@
 /** Scheduled sweeper: readies quiet RECEIVING studies, restarts lost starts, fails studies whose execution ended. */
 import { executionStarterFromEnv } from './execution-starter';
 import { EnvVar } from '../../../shared/env';
-import { MetricName } from '../../../shared/metrics';
 import * as clients from '../../lambda/clients';
 import { numberEnv, optionalEnv, requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
@@ -12,10 +11,8 @@ import { sweepStudies, SweepDeps, SweepResult } from '../../steps/sweep-studies'
 
 export function handleSweep(deps: SweepDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
   return (): Promise<SweepResult> => flushingMetrics(metrics, async () => {
-    const result = await sweepStudies(deps);
+    const result = await sweepStudies({ ...deps, metrics });
     deps.log.info('Sweep finished', { studies: result.checked, ready: result.readied, started: result.restarted, failedCount: result.failed });
-    // Studies whose execution ended without the workflow or the status rule marking them.
-    if (result.failed > 0) metrics.record(MetricName.STUDIES_FAILED, result.failed);
     return result;
   });
 }

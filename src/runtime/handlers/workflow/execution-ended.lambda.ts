@@ -4,7 +4,6 @@
  * reason code, unless the workflow's own failure path already marked it.
  */
 import { EnvVar } from '../../../shared/env';
-import { MetricName } from '../../../shared/metrics';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
 import { lazy } from '../../lambda/lazy';
@@ -16,14 +15,13 @@ import { MarkFailedDeps } from '../../steps/mark-failed';
 
 export function handleExecutionEnded(deps: MarkFailedDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
   return (event: ExecutionStatusChange): Promise<ExecutionEndedOutput> => flushingMetrics(metrics, async () => {
-    const output = await executionEnded(deps, event);
+    const output = await executionEnded({ ...deps, metrics }, event);
     if ('ignored' in output) {
       deps.log.info('Execution status change ignored', { status: event.detail?.status, reasonCode: output.ignored });
     } else {
       deps.log.info('Ended execution handled', {
         studyKey: output.studyKey, version: output.version, status: output.status, reasonCode: output.reasonCode, notified: output.notified,
       });
-      if (output.notified) metrics.record(MetricName.STUDIES_FAILED, 1);
     }
     return output;
   });

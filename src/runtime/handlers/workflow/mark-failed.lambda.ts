@@ -1,6 +1,5 @@
 /** Workflow failure path: study -> FAILED (conditionally), then a PHI-free event + SNS message. */
 import { EnvVar } from '../../../shared/env';
-import { MetricName } from '../../../shared/metrics';
 import { FailureInput } from '../../../shared/workflow';
 import * as clients from '../../lambda/clients';
 import { requireEnv } from '../../lambda/env';
@@ -13,12 +12,10 @@ import { markFailed, MarkFailedDeps, MarkFailedOutput } from '../../steps/mark-f
 export function handleMarkFailed(deps: MarkFailedDeps, metrics: PipelineMetrics = createPipelineMetrics()) {
   return (input: FailureInput): Promise<MarkFailedOutput> => flushingMetrics(metrics, async () => {
     // Only the error's type name is logged: its Cause may quote data.
-    const output = await markFailed(deps, input);
+    const output = await markFailed({ ...deps, metrics }, input);
     deps.log.info('Study failure handled', {
       studyKey: output.studyKey, version: output.version, status: output.status, errorName: output.errorName,
     });
-    // Counted as announced: once per failed version (a retry after a crash may announce twice).
-    if (output.notified) metrics.record(MetricName.STUDIES_FAILED, 1);
     return output;
   });
 }
