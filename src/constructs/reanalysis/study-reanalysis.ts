@@ -138,6 +138,7 @@ export class StudyReanalysis extends Construct {
       ...derived,
     });
     const record = fn('RecordStudyFunction', 'reanalysis/record-study.lambda', "Records a re-analysed study's result and change summary", {
+      ...table,
       ...derived,
       ...reports,
     });
@@ -162,6 +163,8 @@ export class StudyReanalysis extends Construct {
     // GetObject also answers HeadObject: the check that a study's images are still stored.
     store.grantReadDerivedImages(open);
     store.grantReadDerivedImages(record);
+    // A retried study whose execution already ran: its META says whether the version finished.
+    store.grantReadData(record);
     store.grantReadReports(record);
     store.grantWriteReports(record);
     runObjects(record, ['s3:PutObject'], "the function writes each study's result of the run.");

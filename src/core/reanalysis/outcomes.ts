@@ -18,6 +18,15 @@ export type ReanalysisFailureValue = (typeof ReanalysisFailure)[keyof typeof Rea
 export const STUDY_NOT_FOUND_ERROR = 'StudyNotFound';
 export const STUDY_BUSY_ERROR = 'StudyBusy';
 
+/**
+ * The analysis step's error when the version's execution name is taken: that
+ * execution already ended (a running one with the same input is joined, not refused).
+ * Step Functions names it StepFunctions.ExecutionAlreadyExistsException; the SDK, ExecutionAlreadyExists.
+ */
+export function isExecutionAlreadyExists(errorName: string | undefined): boolean {
+  return errorName === 'StepFunctions.ExecutionAlreadyExistsException' || errorName === 'ExecutionAlreadyExists';
+}
+
 export function failureReasonOf(errorName: string | undefined): ReanalysisFailureValue {
   if (errorName === STUDY_NOT_FOUND_ERROR) return ReanalysisFailure.NOT_FOUND;
   if (errorName === STUDY_BUSY_ERROR) return ReanalysisFailure.BUSY;

@@ -39,6 +39,19 @@ export function planReanalysisVersion(study: VersionedStudy, runId: string): Ver
 }
 
 /**
+ * The version this run opened, when it already finished (COMPLETED and still the
+ * study's current version): what a retried or re-driven item of the run finds
+ * when its analysis execution ran before (its name is taken, so starting it again fails).
+ */
+export function finishedReanalysisVersion(
+  study: VersionedStudy, runId: string,
+): { readonly previousVersion: number; readonly version: number } | undefined {
+  const mark = study.reanalysis;
+  if (mark === undefined || mark.runId !== runId || mark.version !== study.version || study.status !== StudyStatus.COMPLETED) return undefined;
+  return { previousVersion: mark.previousVersion, version: mark.version };
+}
+
+/**
  * What a re-analysis asks of `version` of the study, from the mark it left on
  * the study; undefined for a version a re-analysis did not open (an upload's).
  */

@@ -10,12 +10,24 @@ import { reportKeys } from './persist-results';
 import { OpenedVersion } from './reanalysis-open';
 import { InvalidStepInputError } from './workflow-input';
 import { TriagedFinding } from '../../core/findings';
-import { changeCounts, failureReasonOf, reanalysisChanges, runResultKey, StudyReanalysisResult } from '../../core/reanalysis';
+import {
+  changeCounts,
+  failureReasonOf,
+  finishedReanalysisVersion,
+  isExecutionAlreadyExists,
+  reanalysisChanges,
+  runResultKey,
+  StudyReanalysisResult,
+} from '../../core/reanalysis';
 import { triageKey } from '../../shared/records';
 import { PersistedReport } from '../../shared/workflow';
+import { TableContext } from '../storage/context';
 import { getJson, putJson } from '../storage/objects';
+import { getStudy } from '../storage/studies';
 
 export interface RecordStudyDeps {
+  /** Read (GetItem) when the analysis step found its execution already ended. */
+  readonly table: TableContext;
   readonly s3: S3Client;
   readonly derivedBucket: string;
   readonly reportsBucket: string;
@@ -40,29 +52,50 @@ export function changesKey(studyKey: string, version: number): string {
 export async function recordStudyResult(deps: RecordStudyDeps, input: RecordStudyInput): Promise<StudyReanalysisResult> {
   const studyKey = input?.study?.studyKey;
   if (typeof input?.runId !== 'string' || typeof studyKey !== 'string') throw new InvalidStepInputError('runId and study.studyKey are required');
-  const result = input.failure !== undefined || input.opened === undefined || input.analysis?.persisted === undefined
-    ? failed(studyKey, input.failure?.Error)
-    : await reanalysed(deps, input.opened, input.analysis.persisted);
+  const result = await resultOf(deps, input, studyKey);
   await putJson(deps.s3, { bucket: deps.reportsBucket, key: runResultKey(input.runId, studyKey) }, result);
   return result;
+}
+
+async function resultOf(deps: RecordStudyDeps, input: RecordStudyInput, studyKey: string): Promise<StudyReanalysisResult> {
+  if (input.failure === undefined && input.opened !== undefined && input.analysis?.persisted !== undefined) {
+    return reanalysed(deps, input.opened, input.analysis.persisted.fhirKey);
+  }
+  const finished = isExecutionAlreadyExists(input.failure?.Error) ? await finishedBefore(deps, input.runId, studyKey) : undefined;
+  return finished === undefined ? failed(studyKey, input.failure?.Error) : reanalysed(deps, finished.opened, finished.fhirKey);
 }
 
 function failed(studyKey: string, errorName: string | undefined): StudyReanalysisResult {
   return { studyKey, status: 'FAILED', reason: failureReasonOf(errorName), ...(errorName === undefined ? {} : { errorName }) };
 }
 
-async function reanalysed(deps: RecordStudyDeps, opened: OpenedVersion, persisted: PersistedReport): Promise<StudyReanalysisResult> {
+/**
+ * A retried or re-driven item of this run whose version's execution had already
+ * run: the version this run opened, if it finished, with its latest report.
+ */
+async function finishedBefore(
+  deps: RecordStudyDeps, runId: string, studyKey: string,
+): Promise<{ opened: Pick<OpenedVersion, 'studyKey' | 'previousVersion' | 'version'>; fhirKey: string } | undefined> {
+  const meta = await getStudy(deps.table, studyKey);
+  const finished = meta === undefined ? undefined : finishedReanalysisVersion(meta, runId);
+  if (meta === undefined || finished === undefined) return undefined;
+  return { opened: { studyKey, ...finished }, fhirKey: reportKeys(studyKey, finished.version, meta.reportRevision ?? 1).fhirKey };
+}
+
+async function reanalysed(
+  deps: RecordStudyDeps, opened: Pick<OpenedVersion, 'studyKey' | 'previousVersion' | 'version'>, fhirKey: string,
+): Promise<StudyReanalysisResult> {
   const { studyKey, previousVersion, version } = opened;
   const triage = (v: number) => getJson<TriagedFinding[]>(deps.s3, { bucket: deps.derivedBucket, key: triageKey(studyKey, v) });
   const summary = reanalysisChanges({ version: previousVersion, triage: await triage(previousVersion) }, { version, triage: await triage(version) });
   const key = changesKey(studyKey, version);
   await putJson(deps.s3, { bucket: deps.reportsBucket, key }, { studyKey, ...summary });
-  const reportStatus = await reportStatusOf(deps, persisted);
+  const reportStatus = await reportStatusOf(deps, fhirKey);
   return { studyKey, status: 'SUCCEEDED', previousVersion, version, reportStatus, ...changeCounts(summary), changesKey: key };
 }
 
 /** The DiagnosticReport.status the new version's report was issued with. */
-async function reportStatusOf(deps: RecordStudyDeps, persisted: PersistedReport): Promise<string> {
-  const report = await getJson<{ status?: string }>(deps.s3, { bucket: deps.reportsBucket, key: persisted.fhirKey });
+async function reportStatusOf(deps: RecordStudyDeps, fhirKey: string): Promise<string> {
+  const report = await getJson<{ status?: string }>(deps.s3, { bucket: deps.reportsBucket, key: fhirKey });
   return report?.status ?? 'unknown';
 }

@@ -2,7 +2,9 @@ import { parseStudyAnalysisRequest, parseAnalysisRequest } from '../../../src/co
 import { TriagedFinding } from '../../../src/core/findings';
 import {
   failureReasonOf,
+  finishedReanalysisVersion,
   InvalidReanalysisRequest,
+  isExecutionAlreadyExists,
   matchesSelection,
   parseReanalysisRequest,
   planReanalysisVersion,
@@ -83,6 +85,25 @@ describe('planReanalysisVersion', () => {
     expect(planReanalysisVersion({ status: StudyStatus.ANALYZING, version: 2, reanalysis: mark }, 'other')).toEqual({ kind: 'BUSY' });
     // The version moved on since (an upload opened version 3): the mark is stale.
     expect(planReanalysisVersion({ status: StudyStatus.COMPLETED, version: 3, reanalysis: mark }, 'run')).toEqual({ kind: 'OPEN', previousVersion: 3, version: 4 });
+  });
+});
+
+describe('finishedReanalysisVersion', () => {
+  const mark = { runId: 'run', version: 2, previousVersion: 1, analyzers: ['rekognition'] };
+  test("the run's version, COMPLETED and still current, is finished", () => {
+    expect(finishedReanalysisVersion({ status: StudyStatus.COMPLETED, version: 2, reanalysis: mark }, 'run')).toEqual({ previousVersion: 1, version: 2 });
+  });
+  test('not while it runs or when it FAILED, not for another run, not once a newer version opened, not without a mark', () => {
+    for (const status of [StudyStatus.READY, StudyStatus.ANALYZING, StudyStatus.IN_REVIEW, StudyStatus.FAILED]) {
+      expect(finishedReanalysisVersion({ status, version: 2, reanalysis: mark }, 'run')).toBeUndefined();
+    }
+    expect(finishedReanalysisVersion({ status: StudyStatus.COMPLETED, version: 2, reanalysis: mark }, 'other')).toBeUndefined();
+    expect(finishedReanalysisVersion({ status: StudyStatus.COMPLETED, version: 3, reanalysis: mark }, 'run')).toBeUndefined();
+    expect(finishedReanalysisVersion({ status: StudyStatus.COMPLETED, version: 2 }, 'run')).toBeUndefined();
+  });
+  test('the taken-execution-name error, as Step Functions and as the SDK name it', () => {
+    expect(['StepFunctions.ExecutionAlreadyExistsException', 'ExecutionAlreadyExists'].map(isExecutionAlreadyExists)).toEqual([true, true]);
+    expect([undefined, 'States.TaskFailed', 'StudyBusy'].map(isExecutionAlreadyExists)).toEqual([false, false, false]);
   });
 });
 

@@ -246,7 +246,7 @@ describe('Record study and Finish run', () => {
   const triaged = (label: string, confidence: number): TriagedFinding => ({
     analyzerName: 'rekognition', finding: { label, confidence, imageRef: 's1/i1' }, action: FindingAction.RELEASE, priority: StudyPriority.ROUTINE, rule: 0,
   });
-  const deps = () => ({ s3: s3(), derivedBucket: derived(), reportsBucket: reports() });
+  const deps = () => ({ table: local.table, s3: s3(), derivedBucket: derived(), reportsBucket: reports() });
 
   test('a re-analysed study: the change summary beside its report; a failed one: FAILED with its reason; the run: counts and an event', async () => {
     const studyKey = testStudyKey('recorded');

@@ -20,6 +20,7 @@ export function handleRecordStudy(deps: RecordStudyDeps & { readonly log: SafeLo
 }
 
 const wired = lazy(() => handleRecordStudy({
+  table: { doc: clients.documentClient(), tableName: requireEnv(EnvVar.TABLE_NAME) },
   s3: clients.s3Client(),
   derivedBucket: requireEnv(EnvVar.DERIVED_BUCKET),
   reportsBucket: requireEnv(EnvVar.REPORTS_BUCKET),
