@@ -176,9 +176,10 @@ function verification(input: ReportInput): DicomElement[] {
     return [text(0x0040a493, 'CS', 'UNVERIFIED')];
   }
   // The reviewer id is already pseudonymous (a Cognito subject or an IAM caller, never patient data): it is the family name
-  // component (no PN delimiters, at most 64 characters; the FHIR Provenance keeps the whole id), with an explicit empty given name.
+  // component (no PN delimiters; with the explicit empty given name within the 64 characters of a component group; the FHIR
+  // Provenance keeps the whole id).
   // The identification code sequence (Type 2) stays empty: no coding scheme issues these ids.
-  const name = `${reviewer.replace(/[\\^=]/g, '_').slice(0, 64)}^`;
+  const name = `${reviewer.replace(/[\\^=]/g, '_').slice(0, 63)}^`;
   return [
     sq(0x0040a073, [sorted([
       text(0x0040a027, 'LO', VERIFYING_ORGANIZATION),
