@@ -120,9 +120,13 @@ test('each Bundle references the de-identified study the stored DICOM carries (n
     const dump = spawnSync('dsrdump', ['-Ee', '-Ec', file], { encoding: 'utf8' });
     expect(dump.stderr).toBe('');
     expect(dump.stdout).toContain('Imaging Measurement Report');
-    const attributes = spawnSync('dcmdump', ['+P', '0020,000d', '+P', '0040,a491', '+P', '0008,0018', '+P', '0040,a360', '+P', '0008,1155', file], { encoding: 'utf8' }).stdout;
+    const attributes = spawnSync('dcmdump', ['+P', '0020,000d', '+P', '0040,a491', '+P', '0040,a493', '+P', '0008,0018', '+P', '0040,a360', '+P', '0008,1155', file], {
+      encoding: 'utf8',
+    }).stdout;
     expect(attributes).toContain(`[${studyUid}]`);
     expect(attributes).toContain(revision.reportStatus === 'preliminary' ? '[PARTIAL]' : '[COMPLETE]');
+    // The late approval verified its revision; the preliminary reports (review window expired) are not verified.
+    expect(attributes).toContain(revision.reviewDecision === 'APPROVED' ? '[VERIFIED]' : '[UNVERIFIED]');
     expect(attributes).toContain(`[${revision.srSopInstanceUid}]`);
     // Every SR after the first names the one before it as its predecessor.
     const previous = revisions[revisions.indexOf(revision) - 1];
