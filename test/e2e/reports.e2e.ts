@@ -134,6 +134,8 @@ test('each Bundle references the de-identified study the stored DICOM carries (n
     if (previous !== undefined) expect(attributes).toContain(`[${previous.srSopInstanceUid}]`);
   }
   expect(new Set(revisions.map((r) => r.srSopInstanceUid)).size).toBe(revisions.length);
+  // Both late approvals (revision 2 of each version) are verified documents.
+  expect(revisions.filter((r) => r.reviewDecision === 'APPROVED').map((r) => r.revision)).toEqual([2, 2]);
 });
 
 test('the HTML report shows the study summary and thumbnails embedded as data: URIs', async () => {
