@@ -120,9 +120,13 @@ test('each Bundle references the de-identified study the stored DICOM carries (n
     const dump = spawnSync('dsrdump', ['-Ee', '-Ec', file], { encoding: 'utf8' });
     expect(dump.stderr).toBe('');
     expect(dump.stdout).toContain('Imaging Measurement Report');
-    const attributes = spawnSync('dcmdump', ['+P', '0020,000d', '+P', '0040,a491', '+P', '0008,0018', '+P', '0040,a360', '+P', '0008,1155', file], { encoding: 'utf8' }).stdout;
+    const attributes = spawnSync('dcmdump', ['+P', '0020,000d', '+P', '0040,a491', '+P', '0040,a493', '+P', '0008,0018', '+P', '0040,a360', '+P', '0008,1155', file], {
+      encoding: 'utf8',
+    }).stdout;
     expect(attributes).toContain(`[${studyUid}]`);
     expect(attributes).toContain(revision.reportStatus === 'preliminary' ? '[PARTIAL]' : '[COMPLETE]');
+    // The late approval verified its revision; the preliminary reports (review window expired) are not verified.
+    expect(attributes).toContain(revision.reviewDecision === 'APPROVED' ? '[VERIFIED]' : '[UNVERIFIED]');
     expect(attributes).toContain(`[${revision.srSopInstanceUid}]`);
     // Every SR after the first names the one before it as its predecessor.
     const previous = revisions[revisions.indexOf(revision) - 1];
@@ -130,6 +134,8 @@ test('each Bundle references the de-identified study the stored DICOM carries (n
     if (previous !== undefined) expect(attributes).toContain(`[${previous.srSopInstanceUid}]`);
   }
   expect(new Set(revisions.map((r) => r.srSopInstanceUid)).size).toBe(revisions.length);
+  // Both late approvals (revision 2 of each version) are verified documents.
+  expect(revisions.filter((r) => r.reviewDecision === 'APPROVED').map((r) => r.revision)).toEqual([2, 2]);
 });
 
 test('the HTML report shows the study summary and thumbnails embedded as data: URIs', async () => {

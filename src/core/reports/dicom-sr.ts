@@ -152,6 +152,45 @@ function measurementGroup(input: ReportInput, options: SrOptions, finding: Analy
   return { relationship: 'CONTAINS', valueType: 'CONTAINER', concept: MEASUREMENT_GROUP, elements: [text(0x0040a050, 'CS', 'SEPARATE')], children };
 }
 
+/** Organization the verifying clinician answers to: the pipeline knows none by name, only that its review API authenticated them. */
+const VERIFYING_ORGANIZATION = 'cdk-medical-imaging-pipeline clinician review';
+
+/** An ISO-8601 instant as DICOM DT in UTC (YYYYMMDDHHMMSS.FFF+0000); undefined when it is not a valid time. */
+function dicomDateTime(iso: string | undefined): string | undefined {
+  const time = iso === undefined || iso === '' ? NaN : Date.parse(iso);
+  if (Number.isNaN(time)) return undefined;
+  const utc = new Date(time).toISOString();
+  return `${utc.slice(0, 19).replace(/[-:T]/g, '')}${utc.slice(19, 23)}+0000`;
+}
+
+/**
+ * PS3.3 C.17.2: a clinician who approved or amended the version verified the document; the
+ * Verifying Observer Sequence (Type 1C) names them and when. Auto-released, preliminary and
+ * overdue reports (no clinician decision) stay UNVERIFIED, without the sequence.
+ */
+function verification(input: ReportInput): DicomElement[] {
+  const decided = input.reviewDecision === 'APPROVED' || input.reviewDecision === 'AMENDED';
+  const at = dicomDateTime(input.decidedAt);
+  const reviewer = input.reviewer;
+  if (!decided || input.status === 'preliminary' || reviewer === undefined || reviewer === '' || at === undefined) {
+    return [text(0x0040a493, 'CS', 'UNVERIFIED')];
+  }
+  // The reviewer id is already pseudonymous (a Cognito subject or an IAM caller, never patient data): it is the family name
+  // component (no PN delimiters; with the explicit empty given name within the 64 characters of a component group; the FHIR
+  // Provenance keeps the whole id).
+  // The identification code sequence (Type 2) stays empty: no coding scheme issues these ids.
+  const name = `${reviewer.replace(/[\\^=]/g, '_').slice(0, 63)}^`;
+  return [
+    sq(0x0040a073, [sorted([
+      text(0x0040a027, 'LO', VERIFYING_ORGANIZATION),
+      text(0x0040a030, 'DT', at),
+      text(0x0040a075, 'PN', name),
+      sq(0x0040a088, []),
+    ])]),
+    text(0x0040a493, 'CS', 'VERIFIED'),
+  ];
+}
+
 /** SR Document as a Part 10 file (explicit VR little endian), and its SOP Instance UID. */
 export function buildMeasurementReportSr(input: ReportInput, options: SrOptions): { bytes: Buffer; sopInstanceUid: string } {
   const { study } = options;
@@ -232,7 +271,7 @@ export function buildMeasurementReportSr(input: ReportInput, options: SrOptions)
     text(0x00200011, 'IS', '9001'),
     text(0x00200013, 'IS', String(input.version)),
     text(0x0040a491, 'CS', input.status === 'preliminary' ? 'PARTIAL' : 'COMPLETE'),
-    text(0x0040a493, 'CS', 'UNVERIFIED'),
+    ...verification(input),
     sq(0x0040a372, []),
     evidence,
     ...predecessor,

@@ -20,6 +20,8 @@ export interface ReportInput {
   readonly reviewDecision?: ReviewDecision;
   /** Pseudonymous id of the clinician who took the decision. */
   readonly reviewer?: string;
+  /** ISO-8601 time the clinician took the decision (the SR's Verification DateTime). */
+  readonly decidedAt?: string;
 }
 
 /** System URI of the pseudonymous study identifier used as the report subject. */

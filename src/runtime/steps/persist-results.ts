@@ -114,6 +114,7 @@ export async function persistResults(deps: PersistResultsDeps, state: PersistInp
     issuedAt: now,
     reviewDecision: decision,
     reviewer: decision === undefined || timedOut ? undefined : state.review?.reviewer,
+    decidedAt: decision === undefined || timedOut ? undefined : state.review?.decidedAt,
   };
 
   await putAnalysisResults(deps.table, studyKey, version, state.results, now);

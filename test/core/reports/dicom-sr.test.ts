@@ -62,6 +62,62 @@ describe('DICOM SR TID 1500 measurement report', () => {
     expect(flag(amended.bytes)).toContain('[COMPLETE]');
   });
 
+  describe('verification (PS3.3 C.17.2)', () => {
+    const reviewer = 'a1b2c3d4-0000-4000-8000-1234567890ab';
+    const decidedAt = '2025-02-03T03:59:01.250Z';
+    /** dciodvfy: no error and nothing missing beyond the empty study date/time/ID; dsrdump: no error or warning. */
+    function expectValid(srFile: string): void {
+      const run = spawnSync('dciodvfy', ['-new', srFile], { encoding: 'utf8' });
+      const lines = `${run.stdout}${run.stderr}`.split('\n').filter((line) => line.trim() !== '' && !/Study(Date|Time|ID)\(.*needed to build DICOMDIR/.test(line));
+      expect(lines).toEqual(['ComprehensiveSR']);
+      const read = spawnSync('dsrdump', ['-Ee', '-Ec', srFile], { encoding: 'utf8' });
+      expect(read.stderr).toBe('');
+      expect(read.status).toBe(0);
+    }
+
+    test.each([
+      ['APPROVED', 'final'],
+      ['AMENDED', 'final'],
+      ['APPROVED', 'amended'],
+    ] as const)('a version a clinician %s (%s report) is VERIFIED by the pseudonymous reviewer at the decision time', (decision, status) => {
+      const sr = buildMeasurementReportSr({ ...input, status, reviewDecision: decision, reviewer, decidedAt }, { study });
+      const srFile = written(`verified-${decision}-${status}.dcm`, sr.bytes);
+      const tags = execFileSync('dcmdump', ['+P', '0040,a493', '+P', '0040,a075', '+P', '0040,a030', '+P', '0040,a027', '+P', '0040,a088', srFile], { encoding: 'utf8' });
+      expect(tags).toMatch(/\(0040,a493\) CS \[VERIFIED\]/);
+      expect(tags).toContain(`(0040,a075) PN [${reviewer}^]`);
+      expect(tags).toContain('(0040,a030) DT [20250203035901.250+0000]');
+      expect(tags).toContain('(0040,a027) LO [cdk-medical-imaging-pipeline clinician review]');
+      expect(tags).toMatch(/\(0040,a088\) SQ \(Sequence with explicit length #=0\)/);
+      expect(execFileSync('dsrdump', [srFile], { encoding: 'utf8' })).toContain(`Verifying Observers : 2025-02-03 03:59:01 +00:00, ${reviewer}`);
+      expectValid(srFile);
+    });
+
+    test('the observer name is the reviewer id without PN delimiters, within one 64-character component group', () => {
+      const arn = `arn:aws:sts::123456789012:assumed-role/Reviewers/session=a^b\\c-${'x'.repeat(40)}`;
+      const sr = buildMeasurementReportSr({ ...input, reviewDecision: 'APPROVED', reviewer: arn, decidedAt }, { study });
+      const srFile = written('verified-arn.dcm', sr.bytes);
+      const name = /\(0040,a075\) PN \[([^\]]*)\]/.exec(execFileSync('dcmdump', ['+P', '0040,a075', srFile], { encoding: 'utf8' }))?.[1];
+      expect(name).toBe(`${arn.replace(/[=^\\]/g, '_').slice(0, 63)}^`);
+      expectValid(srFile);
+    });
+
+    test.each([
+      ['an auto-released report', { status: 'final' }],
+      ['a preliminary report awaiting review', { status: 'preliminary' }],
+      ['a report issued when the review window expired', { status: 'preliminary', reviewDecision: 'TIMED_OUT' }],
+      ['a report whose AI findings a clinician rejected', { status: 'preliminary', reviewDecision: 'REJECTED', reviewer, decidedAt }],
+      ['an amended report of a version released automatically', { status: 'amended' }],
+      ['a decision without its time', { status: 'final', reviewDecision: 'APPROVED', reviewer }],
+    ] as const)('%s stays UNVERIFIED, without a verifying observer', (name, overrides) => {
+      const sr = buildMeasurementReportSr({ ...input, ...overrides }, { study });
+      const srFile = written(`unverified-${name.replace(/\W+/g, '-')}.dcm`, sr.bytes);
+      const tags = execFileSync('dcmdump', ['+P', '0040,a493', '+P', '0040,a073', srFile], { encoding: 'utf8' });
+      expect(tags).toMatch(/\(0040,a493\) CS \[UNVERIFIED\]/);
+      expect(tags).not.toContain('(0040,a073)');
+      expectValid(srFile);
+    });
+  });
+
   test('the content tree is TID 1500 with a measurement group per finding, coded or text, and a SCOORD region', () => {
     const tree = execFileSync('dsrdump', ['+Pc', '+Pn', file], { encoding: 'utf8' });
     expect(tree).toContain('1  <CONTAINER:(126000,DCM,"Imaging Measurement Report")=SEPARATE>');

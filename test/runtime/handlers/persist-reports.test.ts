@@ -141,7 +141,7 @@ test('a late decision (no workflow state) finds the manifest by its key; each re
   const study = await selected('dicom', 2);
   const { state, record: first } = await persisted(study, [{ label: 'Nodule', confidence: 0.91, imageRef: 's1/i1' }]);
   const { study: _study, ...withoutStudy } = state;
-  const decided = { ...withoutStudy, review: { decision: 'APPROVED' as const, reviewer: 'rev-1' } };
+  const decided = { ...withoutStudy, review: { decision: 'APPROVED' as const, reviewer: 'rev-1', decidedAt: '2025-06-01T10:20:30.000Z' } };
   await persistResults(deps({ derivedBucket: local.engines.buckets.derived }), decided, { revision: 2 });
   const reports = await listReports(local.table, study.studyKey);
   expect(reports.map((r) => [r.revision, r.reportStatus, r.srKey])).toEqual([
@@ -160,6 +160,14 @@ test('a late decision (no workflow state) finds the manifest by its key; each re
   const predecessor = spawnSync('dcmdump', ['+P', '0040,a360', '+P', '0008,1155', file], { encoding: 'utf8' }).stdout;
   expect(predecessor).toContain('(0040,a360) SQ');
   expect(predecessor).toContain(`[${first.srSopInstanceUid}]`);
+  // The clinician's decision reaches the SR: verified by the reviewer at the decision time (the first, auto-released, is not).
+  const verification = spawnSync('dcmdump', ['+P', '0040,a493', '+P', '0040,a075', '+P', '0040,a030', file], { encoding: 'utf8' }).stdout;
+  expect(verification).toContain('[VERIFIED]');
+  expect(verification).toContain('(0040,a075) PN [rev-1^]');
+  expect(verification).toContain('(0040,a030) DT [20250601102030.000+0000]');
+  const firstFile = path.join(dir, 'first-sr.dcm');
+  fs.writeFileSync(firstFile, await read(first.srKey!));
+  expect(spawnSync('dcmdump', ['+P', '0040,a493', firstFile], { encoding: 'utf8' }).stdout).toContain('[UNVERIFIED]');
 });
 
 test('a PNG study gets an SR only with structuredReportForImages, under the study UID derived from its key', async () => {
