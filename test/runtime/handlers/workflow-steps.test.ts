@@ -15,6 +15,7 @@ import { instanceSk, manifestKey, StudyStatus, StudyStatusValue, studyPk } from 
 import { AnalyzerOutcome, WorkflowStateWithResults } from '../../../src/shared/workflow';
 import { fhirSchemaErrors } from '../../support/fhir-schema';
 import { silentLog, useLocalEngines, usePublisherMocks } from '../../support/handler-harness';
+import { analyzerResult } from '../../support/report-fixtures';
 import { testStudyKey } from '../../support/study-keys';
 import { summaryOf } from '../../support/summaries';
 
@@ -62,16 +63,10 @@ async function study(status: StudyStatusValue, instances = 2, flagged: number[] 
 }
 
 
-function analyzerResult(confidences: number[]): AnalyzerResult {
-  return {
-    schemaVersion: ANALYZER_CONTRACT_VERSION,
-    analyzerName: 'quality',
-    modelId: 'image-quality',
-    modelVersion: '1',
-    status: AnalyzerStatus.SUCCEEDED,
-    durationMs: 3,
-    findings: confidences.map((confidence) => ({ label: 'Low contrast image', code: 'IQ-LOW-CONTRAST', codeSystem: 'urn:iq', confidence, imageRef: 's1/i1' })),
-  };
+/** A quality result with one low-contrast finding per confidence. */
+function lowContrastResult(confidences: number[]): AnalyzerResult {
+  return analyzerResult(confidences.map((confidence) => ({ label: 'Low contrast image', code: 'IQ-LOW-CONTRAST', codeSystem: 'urn:iq', confidence, imageRef: 's1/i1' })),
+    { durationMs: 3 });
 }
 
 /** An analyzer's study result stored where the collect step puts it, and the outcome that points at it. */
@@ -167,7 +162,7 @@ describe('aggregate-findings', () => {
     ({ studyKey: 'agg', version: 1, results, findingRules, studyRequiresReview });
 
   test('reads the results from S3, applies the rules and stores every decision beside them', async () => {
-    const results = [await stored(analyzerResult([0.85, 0.5]))];
+    const results = [await stored(lowContrastResult([0.85, 0.5]))];
     const summary = await aggregate()(request(results));
     expect(summary).toMatchObject({ reviewRequired: true, findingCount: 2, heldCount: 1, maxConfidence: 0.85, priority: 'ROUTINE' });
     expect(summary.triage).toEqual({ bucket: local.engines.buckets.derived, key: 'studies/agg/v0001/triage.json' });
@@ -190,12 +185,12 @@ describe('aggregate-findings', () => {
       failedImageCount: 0,
       skipReason: 'MODALITY_NOT_APPLICABLE',
     };
-    const summary = await aggregate()(request([await stored(analyzerResult([0.9])), skipped], thresholdRules(0.5)));
+    const summary = await aggregate()(request([await stored(lowContrastResult([0.9])), skipped], thresholdRules(0.5)));
     expect(summary).toMatchObject({ succeeded: ['quality'], skipped: ['cxr'], failed: [], reviewRequired: false });
   });
 
   test('a result reference that no longer resolves, or a malformed request, fails the step', async () => {
-    const outcome = await stored(analyzerResult([0.9]));
+    const outcome = await stored(lowContrastResult([0.9]));
     await expect(aggregate()(request([{ ...outcome, result: { ...outcome.result!, key: 'studies/none.json' } }])))
       .rejects.toMatchObject({ name: 'StudyStateError' });
     await expect(aggregate()({ ...request([outcome]), findingRules: undefined } as never)).rejects.toMatchObject({ name: 'InvalidStepInputError' });
@@ -217,7 +212,7 @@ describe('persist-results', () => {
     review?: WorkflowStateWithResults['review'],
   ): Promise<WorkflowStateWithResults> {
     const studyKey = await study(status);
-    const results = [await stored(analyzerResult(confidences))];
+    const results = [await stored(lowContrastResult(confidences))];
     const reviewRequired = confidences.some((c) => c < 0.8);
     return {
       studyKey,
